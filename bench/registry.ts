@@ -1,0 +1,10 @@
+import { storageBenchmark } from './storage.bench';
+
+export interface Benchmark {
+  readonly name: string;
+  readonly description: string;
+  run(print: (line: string) => void): Promise<void>;
+}
+
+/** Every benchmark `npm run bench` knows; each capability adds its own module here. */
+export const benchmarks: Benchmark[] = [storageBenchmark];

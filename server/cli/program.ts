@@ -1,0 +1,14 @@
+import { Command } from 'commander';
+
+import { registerMigrate } from './migrate.command';
+import { registerServe } from './serve.command';
+
+/** The `truce` command line. Each command lives in its own module and registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command('truce')
+    .description('Truce: lead handoff and closed-loop revenue attribution for HubSpot')
+    .showHelpAfterError();
+  registerServe(program);
+  registerMigrate(program);
+  return program;
+}

@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import YAML from 'yaml';
+import { z } from 'zod';
+
+/**
+ * Loads Truce's configuration once at start: the environment (secrets, endpoints, ports) and the optional
+ * `TRUCE_CONFIG` file (the business rules both teams agree on). Every problem is reported at once; the result
+ * is frozen and injected, so nothing else reads `process.env`.
+ */
+
+const DATABASE_URL_SCHEMES = ['file:', 'sqlite:', 'postgres:', 'postgresql:'] as const;
+
+const databaseUrl = z
+  .string()
+  .min(1)
+  .refine(
+    (value) => isBarePath(value) || DATABASE_URL_SCHEMES.some((scheme) => value.startsWith(scheme)),
+    { message: 'must be a SQLite file path (file:…, sqlite:…) or a postgres:// URL' },
+  );
+
+const port = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535');
+
+const optionalUrl = z
+  .string()
+  .url('must be an absolute URL')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const envSchema = z.object({
+  PORT: port.default(3000),
+  DATABASE_URL: databaseUrl.default('./data/truce.sqlite'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HUBSPOT_PORTAL_ID: z.coerce.number().int().positive().optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
+  HUBSPOT_ACCESS_TOKEN: z.string().min(1).optional(),
+  HUBSPOT_API_BASE: optionalUrl.default('https://api.hubapi.com'),
+  PUBLIC_BASE_URL: optionalUrl.optional(),
+  TRUCE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  TRUCE_CONFIG: z.string().min(1).optional(),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+});
+
+/**
+ * The business rules file. Sections are added by the capabilities that use them; unknown top-level keys are
+ * refused so a typo does not silently fall back to a default.
+ */
+export const settingsFileSchema = z
+  .object({
+    webhooks: z
+      .object({
+        allowLegacySignatures: z
+          .boolean()
+          .default(false)
+          .describe('accept v1/v2 signatures (no timestamp, so no replay protection)'),
+        trustProxyHeaders: z
+          .boolean()
+          .default(false)
+          .describe(
+            'rebuild the public URL from X-Forwarded-Proto/Host when PUBLIC_BASE_URL is unset',
+          ),
+        maxAttempts: z.number().int().min(1).max(100).default(8),
+      })
+      .strict()
+      .default({ allowLegacySignatures: false, trustProxyHeaders: false, maxAttempts: 8 }),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof settingsFileSchema>;
+
+export type DatabaseConfig =
+  | { readonly dialect: 'sqlite'; readonly filename: string }
+  | { readonly dialect: 'postgres'; readonly connectionString: string; readonly poolSize: number };
+
+export interface HubSpotConfig {
+  readonly portalId: number | undefined;
+  readonly clientSecret: string | undefined;
+  readonly accessToken: string | undefined;
+  readonly apiBase: string;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  readonly database: DatabaseConfig;
+  readonly hubspot: HubSpotConfig;
+  readonly publicBaseUrl: string | undefined;
+  readonly apiKey: string | undefined;
+  readonly shutdownGraceMs: number;
+  readonly settings: Settings;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LoadConfigOptions {
+  /** Reads the TRUCE_CONFIG file; injected so tests need no files. */
+  readonly readFile?: (file: string) => string;
+}
+
+export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
+  const readFile = options.readFile ?? ((file: string) => readFileSync(file, 'utf8'));
+  const problems: string[] = [];
+
+  const envResult = envSchema.safeParse(withoutEmptyValues(env));
+  if (!envResult.success) problems.push(...describeIssues(envResult.error.issues));
+
+  let settings: Settings | undefined;
+  const settingsFile = env.TRUCE_CONFIG?.trim();
+  if (settingsFile) {
+    const parsedFile = readSettingsFile(settingsFile, readFile);
+    if (typeof parsedFile === 'string') {
+      problems.push(parsedFile);
+    } else {
+      const settingsResult = settingsFileSchema.safeParse(parsedFile.value ?? {});
+      if (settingsResult.success) settings = settingsResult.data;
+      else
+        problems.push(
+          ...describeIssues(settingsResult.error.issues, `TRUCE_CONFIG (${settingsFile})`),
+        );
+    }
+  } else {
+    settings = settingsFileSchema.parse({});
+  }
+
+  if (problems.length > 0 || !envResult.success || !settings) throw new ConfigError(problems);
+
+  const values = envResult.data;
+  return deepFreeze({
+    port: values.PORT,
+    logLevel: values.LOG_LEVEL,
+    database: toDatabaseConfig(values.DATABASE_URL, values.DATABASE_POOL_SIZE),
+    hubspot: {
+      portalId: values.HUBSPOT_PORTAL_ID,
+      clientSecret: values.HUBSPOT_CLIENT_SECRET,
+      accessToken: values.HUBSPOT_ACCESS_TOKEN,
+      apiBase: values.HUBSPOT_API_BASE,
+    },
+    publicBaseUrl: values.PUBLIC_BASE_URL,
+    apiKey: values.TRUCE_API_KEY,
+    shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
+    settings,
+  });
+}
+
+function readSettingsFile(
+  file: string,
+  readFile: (file: string) => string,
+): { value: unknown } | string {
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch (error) {
+    return `TRUCE_CONFIG: cannot read ${file}: ${(error as Error).message}`;
+  }
+  try {
+    const isJson = path.extname(file).toLowerCase() === '.json';
+    return { value: isJson ? JSON.parse(text) : YAML.parse(text) };
+  } catch (error) {
+    return `TRUCE_CONFIG: ${file} is not valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`;
+  }
+}
+
+function toDatabaseConfig(url: string, poolSize: number): DatabaseConfig {
+  if (url.startsWith('postgres:') || url.startsWith('postgresql:')) {
+    return { dialect: 'postgres', connectionString: url, poolSize };
+  }
+  const filename = url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:(\/\/)?/, '');
+  return { dialect: 'sqlite', filename };
+}
+
+function isBarePath(value: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:/i.test(value) || value === ':memory:';
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[], prefix?: string): string[] {
+  return issues.map((issue) => {
+    const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    return `${prefix ? `${prefix} ` : ''}${where}: ${issue.message}`;
+  });
+}
+
+function withoutEmptyValues(env: Env): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') result[key] = value;
+  }
+  return result;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}

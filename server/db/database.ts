@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import pg from 'pg';
+
+import type { DatabaseConfig } from '../config';
+import type { Database } from './schema';
+
+export type Dialect = DatabaseConfig['dialect'];
+
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** True when several processes may share the database (row claims need `FOR UPDATE SKIP LOCKED`). */
+  readonly supportsRowLocks: boolean;
+  close(): Promise<void>;
+}
+
+const PG_INT8_OID = 20;
+const PG_NUMERIC_OID = 1700;
+
+/**
+ * Opens the database named by the config. SQLite runs in WAL mode with a busy timeout so readers never block
+ * the single writer and a second process waits instead of failing; PostgreSQL gets a pool of the configured
+ * size and returns BIGINT as JavaScript numbers (ids and millisecond times stay far below 2^53).
+ */
+export function openDatabase(
+  config: DatabaseConfig,
+  options: { searchPath?: string } = {},
+): DatabaseHandle {
+  if (config.dialect === 'sqlite') {
+    if (config.filename !== ':memory:')
+      mkdirSync(path.dirname(path.resolve(config.filename)), { recursive: true });
+    const sqlite = new SQLite(config.filename);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('synchronous = NORMAL');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return {
+      db,
+      dialect: 'sqlite',
+      supportsRowLocks: false,
+      close: () => db.destroy(),
+    };
+  }
+
+  const pool = new pg.Pool({
+    connectionString: config.connectionString,
+    max: config.poolSize,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+    types: {
+      getTypeParser: ((oid: number, format?: string) => {
+        if (oid === PG_INT8_OID || oid === PG_NUMERIC_OID) return (value: string) => Number(value);
+        return pg.types.getTypeParser(oid, format as 'text');
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection (e.g. a PostgreSQL restart) must not crash the process; the next
+  // query reports the failure to its caller instead.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    supportsRowLocks: true,
+    close: () => db.destroy(),
+  };
+}
+
+/** Cheap round trip used by `/readyz`. */
+export async function ping(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

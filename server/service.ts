@@ -1,0 +1,74 @@
+import type { Server } from 'node:http';
+
+import { createApp } from './app';
+import type { Config } from './config';
+import { type DatabaseHandle, openDatabase } from './db/database';
+import { migrateToLatest } from './db/migrate';
+import type { Logger } from './logger';
+
+/** A background loop the service starts after the HTTP server and stops before closing the database. */
+export interface BackgroundTask {
+  readonly name: string;
+  start(): void;
+  /** Resolves once the current iteration has finished; no new iteration starts afterwards. */
+  stop(): Promise<void>;
+}
+
+export interface RunningService {
+  readonly server: Server;
+  readonly database: DatabaseHandle;
+  /** The port actually bound (useful with PORT=0). */
+  readonly port: number;
+  /** Stop accepting, let in-flight requests finish (up to the grace period), stop workers, close the database. */
+  close(): Promise<void>;
+}
+
+export interface StartServiceOptions {
+  readonly now?: () => number;
+  readonly database?: DatabaseHandle;
+}
+
+export async function startService(
+  config: Config,
+  logger: Logger,
+  options: StartServiceOptions = {},
+): Promise<RunningService> {
+  const database = options.database ?? openDatabase(config.database);
+  const applied = await migrateToLatest(database.db);
+  if (applied.length > 0)
+    logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
+
+  const now = options.now ?? Date.now;
+  const app = createApp(config, { database, logger, now });
+  const tasks: BackgroundTask[] = [];
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.port, (error?: Error) =>
+      error ? reject(error) : resolve(listening),
+    );
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  for (const task of tasks) task.start();
+  logger.info(
+    { port, dialect: database.dialect },
+    `Truce listening on port ${port} (${database.dialect})`,
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
+      await stopped;
+      clearTimeout(grace);
+      await Promise.all(tasks.map((task) => task.stop()));
+      await database.close();
+      logger.info('Truce stopped');
+    })();
+    return closing;
+  };
+
+  return { server, database, port, close };
+}
