@@ -114,8 +114,8 @@ function summarise(
     rejectedByReason,
     breached: breachedSla,
     convertedToSql: count((r) => r.sqlAt),
-    medianRepDelayMs: percentile(repDelays, 0.5),
-    p90RepDelayMs: percentile(repDelays, 0.9),
+    medianRepDelayMs: wholeMs(percentile(repDelays, 0.5)),
+    p90RepDelayMs: wholeMs(percentile(repDelays, 0.9)),
     slaCompliancePct:
       met + breachedSla === 0 ? null : Math.round((1000 * met) / (met + breachedSla)) / 10,
   };
@@ -160,6 +160,11 @@ function periodLabel(start: DateTime, period: ReportPeriod): string {
     case 'quarter':
       return `${start.year}-Q${start.quarter}`;
   }
+}
+
+/** Times are whole milliseconds everywhere in Truce. */
+function wholeMs(value: number | null): number | null {
+  return value === null ? null : Math.round(value);
 }
 
 function isSet<T>(value: T | null | undefined): value is T {
