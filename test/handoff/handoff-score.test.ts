@@ -1,5 +1,5 @@
-import { handoffSettingsSchema } from '../../src/handoff/handoff-settings';
 import { scoreHandoff } from '../../src/handoff/handoff-score';
+import { handoffSettingsSchema } from '../../src/handoff/handoff-settings';
 import { fitLearnedModel } from '../../src/handoff/score-learned';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
