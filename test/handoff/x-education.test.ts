@@ -59,6 +59,7 @@ const KNOWN_AT_HANDOFF = new Set([
 ]);
 
 const present = existsSync(DATA);
+if (!present) process.stderr.write(`[x-education] SKIPPED: ${DATA} is absent\n`);
 const describeWithData = present ? describe : describe.skip;
 const title = present
   ? 'X Education leads: score fit on a seeded 70 % split, score eval on the rest'
