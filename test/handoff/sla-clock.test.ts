@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { DateTime } from 'luxon';
 
 import { handoffSettingsSchema } from '../../src/handoff/handoff-settings';
@@ -157,6 +158,62 @@ describe('workingTimeBetween', () => {
       const due = addWorkingTime(start, duration, cal);
       expect(workingTimeBetween(start, due, cal)).toBe(duration);
     }
+  });
+});
+
+describe('SLA clock properties in zones with and without DST', () => {
+  const zones = [
+    'UTC',
+    'Europe/Berlin',
+    'America/New_York',
+    'Australia/Sydney',
+    'Asia/Kolkata',
+    'America/Santiago',
+  ];
+  const instant = fc.integer({
+    min: Date.parse('2026-01-01T00:00:00Z'),
+    max: Date.parse('2027-12-31T00:00:00Z'),
+  });
+  const duration = fc.integer({ min: 0, max: 60 * HOUR_MS });
+
+  it('due time lands inside working hours, and exactly the asked working time has passed', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), instant, duration, (zone, start, ms) => {
+        const cal = calendar(zone);
+        const due = addWorkingTime(start, ms, cal);
+        expect(workingTimeBetween(start, due, cal)).toBe(ms);
+        const local = DateTime.fromMillis(due, { zone });
+        expect(cal.workingDays).toContain(local.weekday);
+        const minutes = local.hour * 60 + local.minute;
+        expect(minutes).toBeGreaterThanOrEqual(9 * 60);
+        expect(minutes).toBeLessThanOrEqual(17 * 60);
+      }),
+      { numRuns: 300, seed: 20261126 },
+    );
+  });
+
+  it('a later assignment or a longer SLA never gives an earlier due time', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        instant,
+        instant,
+        duration,
+        duration,
+        (zone, a, b, d1, d2) => {
+          const cal = calendar(zone);
+          const [early, late] = a <= b ? [a, b] : [b, a];
+          const [short, long] = d1 <= d2 ? [d1, d2] : [d2, d1];
+          expect(addWorkingTime(early, short, cal)).toBeLessThanOrEqual(
+            addWorkingTime(late, short, cal),
+          );
+          expect(addWorkingTime(early, short, cal)).toBeLessThanOrEqual(
+            addWorkingTime(early, long, cal),
+          );
+        },
+      ),
+      { numRuns: 300, seed: 20261126 },
+    );
   });
 });
 
