@@ -4,6 +4,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 
+import { handoffSettingsSchema } from '../src/handoff/handoff-settings';
+
 /**
  * Loads Truce's configuration once at start: the environment (secrets, endpoints, ports) and the optional
  * `TRUCE_CONFIG` file (the business rules both teams agree on). Every problem is reported at once; the result
@@ -96,6 +98,9 @@ export const settingsFileSchema = z
       })
       .strict()
       .prefault({}),
+    handoff: handoffSettingsSchema
+      .prefault({})
+      .describe('lead handoff: trigger, scoring, routing, SLA and decisions (src/handoff)'),
   })
   .strict();
 
