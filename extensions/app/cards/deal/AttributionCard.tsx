@@ -23,7 +23,7 @@ export function AttributionCard({
   timeZone = 'UTC',
   fetcher = serviceFetch,
 }: AttributionCardProps) {
-  const { state, selectModel, reload } = useDealAttribution(dealId, fetcher);
+  const { state, model, selectModel, reload } = useDealAttribution(dealId, fetcher);
 
   switch (state.status) {
     case 'loading':
@@ -50,7 +50,18 @@ export function AttributionCard({
       return (
         <Flex direction="column" gap="md">
           <DealHeader view={state.view} timeZone={timeZone} />
-          <ModelSelect models={state.view.models} value={state.view.model} onChange={selectModel} />
+          <ModelSelect
+            models={state.view.models}
+            value={model ?? state.view.model}
+            onChange={selectModel}
+          />
+          {state.refreshing && (
+            <LoadingSpinner
+              label="Loading the credit under the chosen model"
+              size="xs"
+              layout="inline"
+            />
+          )}
           <CreditBreakdown view={state.view} />
           <ModelSpreadTable spread={state.view.spread} currency={state.view.currency} />
           <JourneyPath journey={state.view.journey} timeZone={timeZone} />

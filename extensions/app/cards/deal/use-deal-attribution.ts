@@ -8,7 +8,8 @@ export type DealAttributionState =
   | { status: 'loading' }
   | { status: 'error'; error: unknown }
   | { status: 'empty'; view: DealAttributionView }
-  | { status: 'ready'; view: DealAttributionView };
+  /** `refreshing`: another model is loading; the previous credit stays on screen until it lands. */
+  | { status: 'ready'; view: DealAttributionView; refreshing: boolean };
 
 export interface DealAttributionHook {
   state: DealAttributionState;
@@ -30,7 +31,9 @@ export function useDealAttribution(
 
   const load = useCallback(() => {
     const ticket = ++latest.current;
-    setState({ status: 'loading' });
+    setState((previous) =>
+      previous.status === 'ready' ? { ...previous, refreshing: true } : { status: 'loading' },
+    );
     fetcher(
       cardPaths.dealAttribution(dealId, model),
       { method: 'GET' },
@@ -38,7 +41,11 @@ export function useDealAttribution(
     ).then(
       (view) => {
         if (ticket !== latest.current) return;
-        setState(view.journey.length === 0 ? { status: 'empty', view } : { status: 'ready', view });
+        setState(
+          view.journey.length === 0
+            ? { status: 'empty', view }
+            : { status: 'ready', view, refreshing: false },
+        );
       },
       (error: unknown) => {
         if (ticket === latest.current) setState({ status: 'error', error });
