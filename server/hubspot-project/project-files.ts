@@ -116,7 +116,8 @@ export function buildWebhooksMeta(publicUrl: PublicUrl): object {
 export function buildServiceOriginModule(publicUrl: PublicUrl): string {
   return [
     '// Written by `npm run truce -- hubspot-project --public-url URL`; do not edit by hand.',
-    `export const SERVICE_BASE_URL = ${JSON.stringify(publicUrl.base)};`,
+    // Single-quoted like the rest of the code base, so Prettier leaves the generated module alone.
+    `export const SERVICE_BASE_URL = '${publicUrl.base.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}';`,
     '',
   ].join('\n');
 }
