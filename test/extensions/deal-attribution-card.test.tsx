@@ -68,9 +68,9 @@ describe('deal attribution card', () => {
 
     expect(rowsOf(findByTestId(Table, 'spread'))).toEqual([
       'Campaign Lowest Highest Highest ÷ lowest',
-      'RevOps webinar $0.00 (last_touch) $48,000.00 (first_touch) ∞ (zero under one model)',
-      'Q4 Demo push $12,000.00 (linear) $16,800.00 (markov) 1.40×',
-      'November newsletter $6,000.00 (shapley) $12,000.00 (linear) 2.00×',
+      'RevOps webinar $0.00 (Last touch) $48,000.00 (First touch) ∞ (zero under one model)',
+      'Q4 Demo push $12,000.00 (Linear) $16,800.00 (Markov (order 1)) 1.40×',
+      'November newsletter $6,000.00 (Shapley) $12,000.00 (Linear) 2.00×',
     ]);
 
     const journey = findByTestId(Table, 'journey');

@@ -56,7 +56,7 @@ export const contactView: ContactHandoffView = {
       kind: 'email_click',
       channel: 'Email',
       campaign: { id: 'c-5', name: 'November newsletter' },
-      label: 'Clicked "See pricing"',
+      label: 'Clicked “See pricing”',
     },
     {
       id: 't-1',

@@ -63,7 +63,11 @@ export function AttributionCard({
             />
           )}
           <CreditBreakdown view={state.view} />
-          <ModelSpreadTable spread={state.view.spread} currency={state.view.currency} />
+          <ModelSpreadTable
+            spread={state.view.spread}
+            models={state.view.models}
+            currency={state.view.currency}
+          />
           <JourneyPath journey={state.view.journey} timeZone={timeZone} />
         </Flex>
       );

@@ -8,17 +8,19 @@ import {
   TableRow,
 } from '@hubspot/ui-extensions';
 
-import type { ModelSpread } from '../api/contract';
+import type { AttributionModelOption, ModelSpread } from '../api/contract';
 import { formatMoney } from '../shared/format';
 
 interface ModelSpreadTableProps {
   spread: ModelSpread[];
+  models: AttributionModelOption[];
   currency: string;
 }
 
 /** How much each campaign's credit moves between models: a wide spread means the models disagree. */
-export function ModelSpreadTable({ spread, currency }: ModelSpreadTableProps) {
+export function ModelSpreadTable({ spread, models, currency }: ModelSpreadTableProps) {
   if (spread.length === 0) return null;
+  const label = (id: string) => models.find((model) => model.id === id)?.label ?? id;
   return (
     <>
       <Heading>Spread across models</Heading>
@@ -35,8 +37,8 @@ export function ModelSpreadTable({ spread, currency }: ModelSpreadTableProps) {
           {spread.map((row) => (
             <TableRow key={row.campaign?.id ?? '-'}>
               <TableCell>{row.campaign?.name ?? 'No campaign'}</TableCell>
-              <TableCell align="right">{`${formatMoney(row.minCents, currency)} (${row.minModel})`}</TableCell>
-              <TableCell align="right">{`${formatMoney(row.maxCents, currency)} (${row.maxModel})`}</TableCell>
+              <TableCell align="right">{`${formatMoney(row.minCents, currency)} (${label(row.minModel)})`}</TableCell>
+              <TableCell align="right">{`${formatMoney(row.maxCents, currency)} (${label(row.maxModel)})`}</TableCell>
               <TableCell align="right">
                 {row.ratio === null ? '∞ (zero under one model)' : `${row.ratio.toFixed(2)}×`}
               </TableCell>

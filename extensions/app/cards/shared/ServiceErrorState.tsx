@@ -30,7 +30,7 @@ export function describeError(error: unknown, action: string): { title: string; 
     case 'unreachable':
       return {
         title: 'Truce is unreachable',
-        detail: `${error.message} If this keeps happening, ask your admin whether the Truce service is running.`,
+        detail: `${sentence(error.message)} If this keeps happening, ask your admin whether the Truce service is running.`,
       };
     case 'wrapped':
       return { title: 'HubSpot could not reach Truce', detail: error.message };
@@ -43,3 +43,5 @@ export function describeError(error: unknown, action: string): { title: string; 
       };
   }
 }
+
+const sentence = (text: string): string => (/[.!?]$/.test(text) ? text : `${text}.`);
