@@ -92,7 +92,12 @@ export const SCENES: Scene[] = [
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-export async function renderScene(scene: Scene): Promise<string> {
+export interface PrintOptions {
+  /** Show at most this many rows per table body (the README's trimmed rendering). */
+  maxRows?: number;
+}
+
+export async function renderScene(scene: Scene, options: PrintOptions = {}): Promise<string> {
   const renderer = createRenderer('crm.record.tab');
   renderer.render(scene.element(scene.fetcher));
   await settle();
@@ -101,7 +106,7 @@ export async function renderScene(scene: Scene): Promise<string> {
     renderer.findByTestId(Button, scene.click).trigger('onClick');
     await settle();
   }
-  return printTree(renderer.getRootNode());
+  return printTree(renderer.getRootNode(), options);
 }
 
 // Props a reader learns nothing from (handlers, test ids) are left out; the rest is printed compactly.
@@ -121,7 +126,12 @@ function printProps(props: Record<string, unknown>): string {
     .join(' ');
 }
 
-function printNode(node: RenderedChildNode, depth: number, lines: string[]): void {
+function printNode(
+  node: RenderedChildNode,
+  depth: number,
+  lines: string[],
+  options: PrintOptions,
+): void {
   const indent = '  '.repeat(depth);
   if (node.nodeType === 'text') {
     lines.push(`${indent}"${node.text}"`);
@@ -130,30 +140,60 @@ function printNode(node: RenderedChildNode, depth: number, lines: string[]): voi
   const props = printProps(node.props as Record<string, unknown>);
   const head = `${indent}${node.name}${props ? ` ${props}` : ''}`;
   const children = node.childNodes;
-  if (children.length === 0) {
+  const cells = node.name === 'TableRow' ? rowCells(children) : null;
+  if (cells) {
+    lines.push(`${indent}| ${cells.join(' | ')} |`);
+  } else if (children.length === 0) {
     lines.push(head);
   } else if (children.every((child) => child.nodeType === 'text')) {
     lines.push(`${head}: "${children.map((child) => child.text).join('')}"`);
   } else {
     lines.push(head);
-    for (const child of children) printNode(child, depth + 1, lines);
+    const limit = node.name === 'TableBody' ? (options.maxRows ?? Infinity) : Infinity;
+    for (const child of children.slice(0, limit)) printNode(child, depth + 1, lines, options);
+    if (children.length > limit)
+      lines.push(
+        `${indent}  … ${children.length - limit} more row${children.length - limit === 1 ? '' : 's'}`,
+      );
   }
 }
 
-export function printTree(root: RenderedRootNode): string {
+/** A table row whose cells hold only text prints as one line, like the table reads on screen. */
+function rowCells(children: RenderedChildNode[]): string[] | null {
+  const cells: string[] = [];
+  for (const cell of children) {
+    if (cell.nodeType !== 'element') return null;
+    if (!cell.childNodes.every((child) => child.nodeType === 'text')) {
+      // Tags inside a cell (the journey's milestones) print as [FT].
+      const tags = cell.childNodes.map((child) =>
+        child.nodeType === 'element' && child.name === 'Tag' ? `[${child.text ?? ''}]` : null,
+      );
+      if (tags.some((tag) => tag === null)) return null;
+      cells.push(tags.join(' '));
+      continue;
+    }
+    cells.push(cell.childNodes.map((child) => child.text).join(''));
+  }
+  return cells;
+}
+
+export function printTree(root: RenderedRootNode, options: PrintOptions = {}): string {
   const lines: string[] = [];
-  for (const child of root.childNodes) printNode(child, 0, lines);
+  for (const child of root.childNodes) printNode(child, 0, lines, options);
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
+/** `cards:render [--rows N]`: every scene, tables cut to N body rows when asked. */
+async function main(args: string[]): Promise<void> {
+  const rowsAt = args.indexOf('--rows');
+  const options: PrintOptions = rowsAt >= 0 ? { maxRows: Number(args[rowsAt + 1]) } : {};
   for (const scene of SCENES) {
-    process.stdout.write(`### ${scene.title}\n\n${await renderScene(scene)}\n\n`);
+    process.stdout.write(`### ${scene.title}\n\n${await renderScene(scene, options)}\n\n`);
   }
 }
 
 if (require.main === module) {
-  main().then(
+  main(process.argv.slice(2)).then(
     () => process.exit(0),
     (error: unknown) => {
       process.stderr.write(`${String(error)}\n`);
