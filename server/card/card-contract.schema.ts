@@ -115,17 +115,20 @@ export const dealAttributionViewSchema = z.object({
       ratio: z.number().nonnegative().nullable().describe('max / min; null when min is 0'),
     }),
   ),
-  journey: z.array(
-    z.object({
-      touchpointId: id,
-      occurredAt: epochMs,
-      kind: z.enum(TOUCHPOINT_KINDS),
-      channel: z.string(),
-      campaign: campaignRef.nullable(),
-      contactId: id,
-      milestones: z.array(z.enum(MILESTONES)),
-    }),
-  ),
+  journey: z
+    .array(
+      z.object({
+        touchpointId: id,
+        occurredAt: epochMs,
+        kind: z.enum(TOUCHPOINT_KINDS),
+        channel: z.string(),
+        campaign: campaignRef.nullable(),
+        contactId: id,
+        milestones: z.array(z.enum(MILESTONES)),
+      }),
+    )
+    .max(200),
+  journeyOmitted: z.number().int().nonnegative(),
   computedAt: epochMs,
 }) satisfies z.ZodType<DealAttributionView>;
 

@@ -9,6 +9,7 @@ import {
   Table,
   TableRow,
   Tag,
+  Text,
 } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 
@@ -81,6 +82,7 @@ describe('deal attribution card', () => {
     expect(whole).toContain('Acme Corp: annual plan: $48,000.00');
     expect(whole).toContain('Closed won');
     expect(maybeFind(Alert, { testId: 'expected-note' })).toBeNull();
+    expect(maybeFind(Text, { testId: 'journey-omitted' })).toBeNull();
   });
 
   it('offers every model the service reports and reloads with ?model= when one is picked', async () => {
@@ -172,6 +174,9 @@ describe('deal attribution card', () => {
       'closed won today for $48,000.00',
     );
     expect(textOf(getRootNode())).toContain('Open');
+    expect(findByTestId(Text, 'journey-omitted').text).toBe(
+      '37 earlier touches without a milestone are not listed; every model still counts them.',
+    );
   });
 
   it('explains a lost deal instead of crediting it', async () => {

@@ -223,11 +223,13 @@ export const dealView: DealAttributionView = {
       milestones: ['CW'],
     },
   ],
+  journeyOmitted: 0,
   computedAt: NOW - DAY,
 };
 
 export const openDealView: DealAttributionView = {
   ...dealView,
+  journeyOmitted: 37,
   outcome: 'open',
   closedAt: null,
   expected: true,

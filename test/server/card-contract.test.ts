@@ -71,6 +71,18 @@ describe('card contract: the service’s zod schemas accept what the card expect
     ).toBe(false);
   });
 
+  it('bounds the journey so the answer stays far under HubSpot’s 1 MB', () => {
+    const step = dealView.journey[0]!;
+    const long = Array.from({ length: 201 }, (_, index) => ({
+      ...step,
+      touchpointId: `t-${index}`,
+    }));
+    expect(dealAttributionViewSchema.safeParse({ ...dealView, journey: long }).success).toBe(false);
+    const bounded = { ...dealView, journey: long.slice(0, 200), journeyOmitted: 1 };
+    expect(dealAttributionViewSchema.safeParse(bounded).success).toBe(true);
+    expect(JSON.stringify(bounded).length).toBeLessThan(100_000);
+  });
+
   it('parses the request bodies the card sends and refuses malformed ones', () => {
     expect(acceptHandoffRequestSchema.parse({ handoffId: 'h-41' })).toEqual({ handoffId: 'h-41' });
     expect(

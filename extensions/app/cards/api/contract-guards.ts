@@ -50,6 +50,7 @@ export function isDealAttributionView(body: unknown): body is DealAttributionVie
     typeof body.model === 'string' &&
     Array.isArray(body.credits) &&
     Array.isArray(body.spread) &&
-    Array.isArray(body.journey)
+    Array.isArray(body.journey) &&
+    typeof body.journeyOmitted === 'number'
   );
 }

@@ -224,8 +224,13 @@ export interface DealAttributionView {
   credits: CampaignChannelCredit[];
   /** Per campaign across all models. */
   spread: ModelSpread[];
-  /** Every touch of the deal's contacts up to close (or now), oldest first. */
+  /**
+   * The touches of the deal's contacts up to close (or now), oldest first, at most 200 so the answer stays far
+   * under HubSpot's 1 MB limit: when there are more, the milestone touches are kept and the oldest others left out.
+   */
   journey: JourneyStep[];
+  /** How many touches were left out of `journey` (0 when it is complete). */
+  journeyOmitted: number;
   computedAt: number;
 }
 

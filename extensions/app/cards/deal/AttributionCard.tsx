@@ -68,7 +68,11 @@ export function AttributionCard({
             models={state.view.models}
             currency={state.view.currency}
           />
-          <JourneyPath journey={state.view.journey} timeZone={timeZone} />
+          <JourneyPath
+            journey={state.view.journey}
+            omitted={state.view.journeyOmitted}
+            timeZone={timeZone}
+          />
         </Flex>
       );
   }

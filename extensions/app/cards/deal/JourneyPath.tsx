@@ -22,10 +22,11 @@ const MILESTONE_TITLES: Record<Milestone, string> = {
 
 interface JourneyPathProps {
   journey: JourneyStep[];
+  omitted: number;
   timeZone: string;
 }
 
-export function JourneyPath({ journey, timeZone }: JourneyPathProps) {
+export function JourneyPath({ journey, omitted, timeZone }: JourneyPathProps) {
   return (
     <>
       <Heading>Journey</Heading>
@@ -62,6 +63,11 @@ export function JourneyPath({ journey, timeZone }: JourneyPathProps) {
           ))}
         </TableBody>
       </Table>
+      {omitted > 0 && (
+        <Text variant="microcopy" testId="journey-omitted">
+          {`${omitted} earlier touches without a milestone are not listed; every model still counts them.`}
+        </Text>
+      )}
     </>
   );
 }
