@@ -14,7 +14,7 @@ interface HubspotProjectOptions {
   publicUrl: string;
   auth: AuthMode;
   distribution: Distribution;
-  dir: string;
+  dir?: string;
 }
 
 export function registerHubspotProject(program: Command): void {
@@ -37,7 +37,10 @@ export function registerHubspotProject(program: Command): void {
         .choices(['private', 'marketplace'])
         .default('private'),
     )
-    .option('--dir <path>', 'the project root (where hsproject.json is)', process.cwd())
+    .option(
+      '--dir <path>',
+      'the project root, where hsproject.json is (default: the current directory)',
+    )
     .action(async (options: HubspotProjectOptions) => {
       let publicUrl: PublicUrl;
       try {
@@ -47,8 +50,9 @@ export function registerHubspotProject(program: Command): void {
         process.stderr.write(`${error.message}\n`);
         process.exit(EXIT_USAGE);
       }
-      const previousAuth = await currentAuthMode(options.dir);
-      const files = await writeProjectFiles(options.dir, {
+      const root = options.dir ?? process.cwd();
+      const previousAuth = await currentAuthMode(root);
+      const files = await writeProjectFiles(root, {
         publicUrl,
         auth: options.auth,
         distribution: options.distribution,
