@@ -1,10 +1,14 @@
 import type { Server } from 'node:http';
 
-import { createApp } from './app';
+import { createApp, newAppMetrics } from './app';
 import type { Config } from './config';
 import { type DatabaseHandle, openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import type { Logger } from './logger';
+import { registerStaticPortal } from './portals/portal.repository';
+import type { WebhookDispatcher } from './webhooks/dispatcher';
+import { defaultWebhookDispatcher } from './webhooks/handlers';
+import { WebhookWorker } from './webhooks/webhook-worker';
 
 /** A background loop the service starts after the HTTP server and stops before closing the database. */
 export interface BackgroundTask {
@@ -19,6 +23,8 @@ export interface RunningService {
   readonly database: DatabaseHandle;
   /** The port actually bound (useful with PORT=0). */
   readonly port: number;
+  /** The webhook inbox worker (tests drive it with `drainOnce()` when started with `startWorkers: false`). */
+  readonly webhookWorker: WebhookWorker;
   /** Stop accepting, let in-flight requests finish (up to the grace period), stop workers, close the database. */
   close(): Promise<void>;
 }
@@ -26,6 +32,10 @@ export interface RunningService {
 export interface StartServiceOptions {
   readonly now?: () => number;
   readonly database?: DatabaseHandle;
+  /** Default: every registered handler (`registerWebhookHandlers`). */
+  readonly dispatcher?: WebhookDispatcher;
+  /** Default true; false leaves background tasks to the caller (deterministic tests). */
+  readonly startWorkers?: boolean;
 }
 
 export async function startService(
@@ -39,8 +49,26 @@ export async function startService(
     logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
 
   const now = options.now ?? Date.now;
-  const app = createApp(config, { database, logger, now });
-  const tasks: BackgroundTask[] = [];
+  if (config.hubspot.portalId !== undefined) {
+    await registerStaticPortal(database.db, config.hubspot.portalId, now());
+  }
+  const metrics = newAppMetrics({ database, now });
+  const webhookWorker = new WebhookWorker({
+    database,
+    dispatcher: options.dispatcher ?? defaultWebhookDispatcher(),
+    metrics: metrics.webhooks,
+    logger,
+    now,
+    settings: config.settings.webhooks,
+  });
+  const app = createApp(config, {
+    database,
+    logger,
+    now,
+    metrics,
+    onWebhookEventsStored: () => webhookWorker.wake(),
+  });
+  const tasks: BackgroundTask[] = options.startWorkers === false ? [] : [webhookWorker];
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, (error?: Error) =>
@@ -70,5 +98,5 @@ export async function startService(
     return closing;
   };
 
-  return { server, database, port, close };
+  return { server, database, port, webhookWorker, close };
 }

@@ -1,12 +1,23 @@
-import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
+import { type Kysely, type MigrationResultSet, Migrator, PostgresAdapter, sql } from 'kysely';
 
 import { migrations } from './migrations';
 import type { Database } from './schema';
 
-function migratorFor(db: Kysely<Database>): Migrator {
+/**
+ * On PostgreSQL the migration tables are pinned to the connection's current schema: Kysely otherwise looks
+ * for them in every schema of the database, so another schema's `kysely_migration_lock` (a parallel test, a
+ * second deployment) makes it skip creating its own and fail.
+ */
+async function migratorFor(db: Kysely<Database>): Promise<Migrator> {
+  let migrationTableSchema: string | undefined;
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    migrationTableSchema = rows[0]?.schema;
+  }
   return new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
 }
 
@@ -22,7 +33,7 @@ export class MigrationError extends Error {
 
 /** Applies every pending migration; returns the names applied in this call. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const { error, results } = await migratorFor(db).migrateToLatest();
+  const { error, results } = await (await migratorFor(db)).migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
     throw new MigrationError(
@@ -37,6 +48,6 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
 
 /** Names of migrations known to the code but not yet applied to this database. */
 export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
-  const all = await migratorFor(db).getMigrations();
+  const all = await (await migratorFor(db)).getMigrations();
   return all.filter((migration) => !migration.executedAt).map((migration) => migration.name);
 }

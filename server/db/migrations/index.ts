@@ -1,6 +1,8 @@
 import type { Migration } from 'kysely';
 
 import { portalMigration } from './0001-portal';
+import { webhookEventMigration } from './0002-webhook-event';
+import { crmObjectMigration } from './0003-crm-object';
 
 /**
  * Every migration, in order. One list for SQLite and PostgreSQL: migrations use only the schema builder's
@@ -9,4 +11,6 @@ import { portalMigration } from './0001-portal';
  */
 export const migrations: Record<string, Migration> = {
   '0001-portal': portalMigration,
+  '0002-webhook-event': webhookEventMigration,
+  '0003-crm-object': crmObjectMigration,
 };
