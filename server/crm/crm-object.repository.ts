@@ -20,24 +20,9 @@ const TABLES = {
   deal: { table: 'deal', id: 'deal_id' },
 } as const;
 
-async function ensureObject(
-  db: Db,
-  type: CrmObjectType,
-  portalId: number,
-  objectId: number,
-  now: number,
-) {
-  const { table, id } = TABLES[type];
-  await db
-    .insertInto(table)
-    .values({ portal_id: portalId, [id]: objectId, deleted: 0, updated_at: now } as never)
-    .onConflict((oc) => oc.columns(['portal_id', id] as never).doNothing())
-    .execute();
-}
-
 /**
- * Sets one property unless a change that happened later was already applied (its `_at` is newer). The
- * comparison is in the UPDATE itself, so concurrent workers cannot interleave a read and a write.
+ * Sets one property unless a change that happened later was already applied (its `_at` is newer). One upsert
+ * whose conflict branch carries the comparison, so concurrent workers cannot interleave a read and a write.
  * Returns false for a stale change.
  */
 export async function applyPropertyChange(
@@ -52,21 +37,11 @@ export async function applyPropertyChange(
     now: number;
   },
 ): Promise<boolean> {
-  const { table, id } = TABLES[change.type];
-  await ensureObject(db, change.type, change.portalId, change.objectId, change.now);
-  const at = `${change.column}_at`;
-  const result = await db
-    .updateTable(table)
-    .set({
-      [change.column]: change.value,
-      [at]: change.occurredAt,
-      updated_at: change.now,
-    } as never)
-    .where('portal_id', '=', change.portalId)
-    .where(sql.ref(id), '=', change.objectId)
-    .where((eb) => eb.or([eb(sql.ref(at), 'is', null), eb(sql.ref(at), '<', change.occurredAt)]))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const { column } = change;
+  return newerWins(db, change, `${column}_at`, {
+    [column]: change.value,
+    [`${column}_at`]: change.occurredAt,
+  });
 }
 
 /** Creation, restore and deletion, ordered by `existence_at` like any property. */
@@ -82,33 +57,50 @@ export async function applyExistenceChange(
     now: number;
   },
 ): Promise<boolean> {
-  const { table, id } = TABLES[change.type];
-  await ensureObject(db, change.type, change.portalId, change.objectId, change.now);
-  if (change.createdAt !== undefined) {
-    await db
-      .updateTable(table)
-      .set({ created_at: change.createdAt } as never)
-      .where('portal_id', '=', change.portalId)
-      .where(sql.ref(id), '=', change.objectId)
-      .where((eb) =>
-        eb.or([eb('created_at', 'is', null), eb('created_at', '>', change.createdAt!)]),
-      )
-      .execute();
-  }
+  return newerWins(db, change, 'existence_at', {
+    deleted: change.deleted ? 1 : 0,
+    existence_at: change.occurredAt,
+    ...(change.createdAt !== undefined ? { created_at: change.createdAt } : {}),
+  });
+}
+
+async function newerWins(
+  db: Db,
+  target: {
+    type: CrmObjectType;
+    portalId: number;
+    objectId: number;
+    occurredAt: number;
+    now: number;
+  },
+  versionColumn: string,
+  values: Record<string, string | number | null>,
+): Promise<boolean> {
+  const { table, id } = TABLES[target.type];
+  const updates: Record<string, unknown> = { updated_at: target.now };
+  for (const column of Object.keys(values)) updates[column] = sql.ref(`excluded.${column}`);
   const result = await db
-    .updateTable(table)
-    .set({
-      deleted: change.deleted ? 1 : 0,
-      existence_at: change.occurredAt,
-      updated_at: change.now,
-    })
-    .where('portal_id', '=', change.portalId)
-    .where(sql.ref(id), '=', change.objectId)
-    .where((eb) =>
-      eb.or([eb('existence_at', 'is', null), eb('existence_at', '<', change.occurredAt)]),
+    .insertInto(table)
+    .values({
+      portal_id: target.portalId,
+      [id]: target.objectId,
+      deleted: 0,
+      updated_at: target.now,
+      ...values,
+    } as never)
+    .onConflict((oc) =>
+      oc
+        .columns(['portal_id', id] as never)
+        .doUpdateSet(updates as never)
+        .where((eb) =>
+          eb.or([
+            eb(sql.ref(`${table}.${versionColumn}`), 'is', null),
+            eb(sql.ref(`${table}.${versionColumn}`), '<', target.occurredAt),
+          ]),
+        ),
     )
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
 /** Adds or removes a deal↔contact association unless a later change of the same pair was applied. */

@@ -92,6 +92,42 @@ export async function completeClaimedEvent(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** The batch form of `completeClaimedEvent`: returns the ids that were still ours (now done, outcome applied). */
+export async function completeClaimedEvents(
+  trx: Transaction<Database>,
+  batch: { ids: readonly number[]; workerId: string; now: number },
+): Promise<Set<number>> {
+  if (batch.ids.length === 0) return new Set();
+  const rows = await trx
+    .updateTable('webhook_event')
+    .set({
+      status: 'done',
+      outcome: 'applied',
+      processed_at: batch.now,
+      claimed_by: null,
+      claim_expires_at: null,
+    })
+    .where('id', 'in', [...batch.ids])
+    .where('claimed_by', '=', batch.workerId)
+    .where('status', 'in', ['pending', 'failed'])
+    .returning('id')
+    .execute();
+  return new Set(rows.map((row) => Number(row.id)));
+}
+
+export async function setEventOutcome(
+  db: Db,
+  ids: readonly number[],
+  outcome: string,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('webhook_event')
+    .set({ outcome })
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
 export async function recordEventFailure(
   db: Db,
   event: {
