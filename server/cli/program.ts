@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 
+import { registerEvents } from './events.command';
 import { registerMigrate } from './migrate.command';
+import { registerReplay } from './replay.command';
 import { registerServe } from './serve.command';
 
 /** The `truce` command line. Each command lives in its own module and registers itself here. */
@@ -10,5 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServe(program);
   registerMigrate(program);
+  registerReplay(program);
+  registerEvents(program);
   return program;
 }
