@@ -84,6 +84,13 @@ export const settingsFileSchema = z
           .min(10)
           .default(1000)
           .describe('how often the worker looks for due retries when nothing woke it'),
+        workerConcurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(16)
+          .default(2)
+          .describe('claim loops per process on PostgreSQL (SQLite always runs one)'),
         retryBaseMs: z
           .number()
           .int()
@@ -100,6 +107,7 @@ export const settingsFileSchema = z
         batchSize: 100,
         claimLeaseMs: 60_000,
         pollIntervalMs: 1000,
+        workerConcurrency: 2,
         retryBaseMs: 1000,
         retryMaxMs: 3_600_000,
       }),

@@ -43,7 +43,7 @@ export class WebhookWorker implements BackgroundTask {
   readonly workerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private running = false;
   private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  private readonly sleepers = new Set<() => void>();
   private woken = false;
 
   constructor(private readonly options: WebhookWorkerOptions) {}
@@ -63,7 +63,7 @@ export class WebhookWorker implements BackgroundTask {
   /** New events were stored: look now instead of at the next poll. */
   wake(): void {
     this.woken = true;
-    this.wakeUp?.();
+    for (const wakeUp of this.sleepers) wakeUp();
   }
 
   /** Claims and processes one batch; returns how many events it claimed (0: nothing was due). */
@@ -104,6 +104,13 @@ export class WebhookWorker implements BackgroundTask {
       if (released > 0)
         logger.warn(`released ${released} webhook event claim(s) left by a crashed run`);
     }
+    // On PostgreSQL several loops overlap their round trips; SQLite has one connection, so one loop.
+    const loops = database.supportsRowLocks ? settings.workerConcurrency : 1;
+    await Promise.all(Array.from({ length: loops }, () => this.claimLoop()));
+  }
+
+  private async claimLoop(): Promise<void> {
+    const { logger, settings } = this.options;
     while (this.running) {
       let claimed = 0;
       try {
@@ -121,15 +128,13 @@ export class WebhookWorker implements BackgroundTask {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.sleepers.delete(done);
         resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = undefined;
-        done();
       };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
     });
   }
 
