@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { healthRoutes } from './http/health.routes';
 import { metricsRoutes } from './http/metrics.routes';
 import type { Logger } from './logger';
+import type { IntakeActivity } from './webhooks/intake-activity';
 import { webhookRoutes } from './webhooks/webhook.routes';
 import { createWebhookMetrics, type WebhookMetrics } from './webhooks/webhook-metrics';
 
@@ -22,6 +23,8 @@ export interface AppDeps {
   readonly metrics?: { readonly registry: Registry; readonly webhooks: WebhookMetrics };
   /** Called when a webhook batch stored new events (the service wakes its worker). */
   readonly onWebhookEventsStored?: () => void;
+  /** Webhook requests in progress; the service's worker defers to them. */
+  readonly intakeActivity?: IntakeActivity;
 }
 
 /** Body size for JSON APIs; HubSpot caps card requests at 1 MB. */
@@ -58,6 +61,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
       now: deps.now,
       metrics: metrics.webhooks,
       onStored: deps.onWebhookEventsStored ?? (() => undefined),
+      ...(deps.intakeActivity ? { activity: deps.intakeActivity } : {}),
     }),
   );
 

@@ -8,6 +8,7 @@ import type { Logger } from './logger';
 import { registerStaticPortal } from './portals/portal.repository';
 import type { WebhookDispatcher } from './webhooks/dispatcher';
 import { defaultWebhookDispatcher } from './webhooks/handlers';
+import { IntakeActivity } from './webhooks/intake-activity';
 import { WebhookWorker } from './webhooks/webhook-worker';
 
 /** A background loop the service starts after the HTTP server and stops before closing the database. */
@@ -53,7 +54,9 @@ export async function startService(
     await registerStaticPortal(database.db, config.hubspot.portalId, now());
   }
   const metrics = newAppMetrics({ database, now });
+  const intakeActivity = new IntakeActivity();
   const webhookWorker = new WebhookWorker({
+    intakeActivity,
     database,
     dispatcher: options.dispatcher ?? defaultWebhookDispatcher(),
     metrics: metrics.webhooks,
@@ -67,6 +70,7 @@ export async function startService(
     now,
     metrics,
     onWebhookEventsStored: () => webhookWorker.wake(),
+    intakeActivity,
   });
   const tasks: BackgroundTask[] = options.startWorkers === false ? [] : [webhookWorker];
 

@@ -34,11 +34,7 @@ export function registerReplay(program: Command): void {
           counts.lines += 1;
           if (line.trim() === '') continue;
           try {
-            const result = await storeWebhookBatch(
-              database.db,
-              parseWebhookBatch(line),
-              Date.now(),
-            );
+            const result = await storeWebhookBatch(database, parseWebhookBatch(line), Date.now());
             counts.batches += 1;
             counts.events += result.events;
             counts.stored += result.stored;

@@ -1,5 +1,7 @@
+import type SQLite from 'better-sqlite3';
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 
+import type { DatabaseHandle } from '../db/database';
 import type { Database, WebhookEventStatus, WebhookEventTable } from '../db/schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -28,6 +30,57 @@ export async function insertWebhookEvents(
     .onConflict((oc) => oc.columns(DEDUPE_KEY).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);
+}
+
+const INSERT_COLUMNS = [
+  'portal_id',
+  'subscription_id',
+  'event_id',
+  'occurred_at',
+  'object_id',
+  'property_name',
+  'subscription_type',
+  'object_type',
+  'change',
+  'payload',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'received_at',
+] as const satisfies readonly (keyof NewWebhookEvent)[];
+
+const preparedInserts = new WeakMap<
+  SQLite.Database,
+  (rows: readonly NewWebhookEvent[]) => number
+>();
+
+/**
+ * `insertWebhookEvents` as one atomic unit on the database handle. On SQLite it runs a cached prepared
+ * statement per row under Kysely's connection lock: several times faster than a freshly prepared
+ * 1,400-parameter statement per batch, which was most of the acknowledgement time.
+ */
+export async function storeWebhookEvents(
+  database: Pick<DatabaseHandle, 'db' | 'sqlite'>,
+  events: readonly NewWebhookEvent[],
+): Promise<number> {
+  const sqlite = database.sqlite;
+  if (!sqlite) return insertWebhookEvents(database.db, events);
+  let insertAll = preparedInserts.get(sqlite);
+  if (!insertAll) {
+    const statement = sqlite.prepare(
+      `insert into webhook_event (${INSERT_COLUMNS.join(', ')}) values (${INSERT_COLUMNS.map(() => '?').join(', ')}) ` +
+        `on conflict (${DEDUPE_KEY.join(', ')}) do nothing`,
+    );
+    insertAll = sqlite.transaction((rows: readonly NewWebhookEvent[]) => {
+      let inserted = 0;
+      for (const row of rows)
+        inserted += statement.run(INSERT_COLUMNS.map((column) => row[column] ?? null)).changes;
+      return inserted;
+    });
+    preparedInserts.set(sqlite, insertAll);
+  }
+  const run = insertAll;
+  return database.db.connection().execute(async () => run(events));
 }
 
 export interface ClaimOptions {

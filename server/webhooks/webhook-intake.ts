@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
-
-import type { Database } from '../db/schema';
+import type { DatabaseHandle } from '../db/database';
 import { AppError } from '../http/app-error';
 import { describeZodError } from '../http/error-handler';
 import {
@@ -10,7 +8,7 @@ import {
   webhookBatchSchema,
 } from '../hubspot/webhook-event.schema';
 import { findActivePortalIds } from '../portals/portal.repository';
-import { insertWebhookEvents, type NewWebhookEvent } from './webhook-event.repository';
+import { type NewWebhookEvent, storeWebhookEvents } from './webhook-event.repository';
 
 /**
  * The part of webhook intake after the signature: parse, validate, check portals, store. Shared by the HTTP
@@ -47,28 +45,29 @@ export function parseWebhookBatch(rawBody: string): WebhookBatch {
 }
 
 /**
- * Stores every event of the batch in one transaction, or none of them: a batch naming a portal that is not
- * installed is refused whole (404), so HubSpot's retry of it cannot half-apply. Redelivered events are skipped.
+ * Stores every event of the batch, or none of them: a batch naming a portal that is not installed is refused
+ * whole (404), so HubSpot's retry of it cannot half-apply. Redelivered events are skipped.
  */
 export async function storeWebhookBatch(
-  db: Kysely<Database>,
+  database: Pick<DatabaseHandle, 'db' | 'sqlite'>,
   batch: WebhookBatch,
   now: number,
 ): Promise<StoredBatch> {
   const portalIds = [...new Set(batch.map((event) => event.portalId))];
-  const rows = batch.map((event) => toRow(event, now));
-  const stored = await db.transaction().execute(async (trx) => {
-    const active = await findActivePortalIds(trx, portalIds);
-    const unknown = portalIds.filter((portalId) => !active.has(portalId));
-    if (unknown.length > 0) {
-      throw new AppError(
-        'portal_not_installed',
-        `Truce is not installed for portal ${unknown.join(', ')}; nothing of this batch was stored`,
-        404,
-      );
-    }
-    return insertWebhookEvents(trx, rows);
-  });
+  const active = await findActivePortalIds(database.db, portalIds);
+  const unknown = portalIds.filter((portalId) => !active.has(portalId));
+  if (unknown.length > 0) {
+    throw new AppError(
+      'portal_not_installed',
+      `Truce is not installed for portal ${unknown.join(', ')}; nothing of this batch was stored`,
+      404,
+    );
+  }
+  // One atomic write for the whole batch: all events are stored, or none and the request fails.
+  const stored = await storeWebhookEvents(
+    database,
+    batch.map((event) => toRow(event, now)),
+  );
   return { events: batch.length, stored, duplicates: batch.length - stored, portalIds };
 }
 

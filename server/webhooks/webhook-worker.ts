@@ -7,6 +7,7 @@ import type { WebhookEvent } from '../hubspot/webhook-event.schema';
 import type { Logger } from '../logger';
 import type { BackgroundTask } from '../service';
 import type { DispatchedEvent, HandlerOutcome, WebhookDispatcher } from './dispatcher';
+import type { IntakeActivity } from './intake-activity';
 import {
   claimDueEvents,
   completeClaimedEvent,
@@ -25,12 +26,19 @@ export interface WebhookWorkerOptions {
   readonly logger: Logger;
   readonly now: () => number;
   readonly settings: Settings['webhooks'];
+  /** Webhook requests in progress in this process; the worker lets them go first. */
+  readonly intakeActivity?: IntakeActivity;
   /** 0 ≤ x < 1; injected so tests can pin the retry jitter. */
   readonly random?: () => number;
 }
 
 type EventResult = HandlerOutcome | 'failed' | 'dead' | 'lost';
 type Tally = Partial<Record<EventResult, number>>;
+
+/** Events per transaction on SQLite, where a transaction holds the only connection. */
+const SQLITE_SLICE = 10;
+/** Longest the worker steps aside for intake before it takes its turn anyway, so processing always advances. */
+const MAX_DEFER_MS = 20;
 
 /**
  * Processes the webhook inbox: claims due events in batches, applies each object's events in `occurredAt`
@@ -79,7 +87,18 @@ export class WebhookWorker implements BackgroundTask {
     if (claimed.length === 0) return 0;
 
     const ordered = byObjectInOrder(claimed).flat();
-    const tally = (await this.processTogether(ordered)) ?? (await this.processOneByOne(ordered));
+    // Small transactions with a pause between them: intake shares this event loop (and on SQLite the one
+    // connection), and an acknowledgement waits at most for one slice.
+    const slice = database.supportsRowLocks ? ordered.length : SQLITE_SLICE;
+    const tally: Tally = {};
+    for (let start = 0; start < ordered.length; start += slice) {
+      if (start > 0) await this.yieldToIntake();
+      const rows = ordered.slice(start, start + slice);
+      const part = (await this.processTogether(rows)) ?? (await this.processOneByOne(rows));
+      for (const [result, count] of Object.entries(part) as [EventResult, number][]) {
+        tally[result] = (tally[result] ?? 0) + count;
+      }
+    }
     this.options.logger.info(
       { workerId: this.workerId, claimed: claimed.length, ...tally },
       `processed ${claimed.length} webhook event(s): ${describeTally(tally)}`,
@@ -109,6 +128,15 @@ export class WebhookWorker implements BackgroundTask {
     await Promise.all(Array.from({ length: loops }, () => this.claimLoop()));
   }
 
+  /** Lets pending I/O run, then waits (bounded) while webhook requests are in progress. */
+  private async yieldToIntake(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    const activity = this.options.intakeActivity;
+    for (let waited = 0; activity && activity.inFlight > 0 && waited < MAX_DEFER_MS; waited += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
   private async claimLoop(): Promise<void> {
     const { logger, settings } = this.options;
     while (this.running) {
@@ -123,6 +151,7 @@ export class WebhookWorker implements BackgroundTask {
         );
       }
       if (claimed === 0 && this.running && !this.woken) await this.sleep(settings.pollIntervalMs);
+      else await this.yieldToIntake();
     }
   }
 

@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '../db/database';
 import { AppError } from '../http/app-error';
 import { publicRequestUrl } from '../hubspot/public-request-url';
 import { verifyHubSpotRequest } from '../hubspot/webhook-signature';
+import type { IntakeActivity } from './intake-activity';
 import { parseWebhookBatch, storeWebhookBatch } from './webhook-intake';
 import type { WebhookMetrics } from './webhook-metrics';
 
@@ -17,6 +18,8 @@ export interface WebhookRouteDeps {
   readonly metrics: WebhookMetrics;
   /** Called after a batch is committed: wakes the worker so processing starts at once. */
   readonly onStored: () => void;
+  /** Requests in progress, which the worker lets go first. */
+  readonly activity?: IntakeActivity;
 }
 
 /**
@@ -32,9 +35,12 @@ export function webhookRoutes(config: Config, deps: WebhookRouteDeps): Router {
     '/webhooks/hubspot',
     (_req, res, next) => {
       const started = process.hrtime.bigint();
-      res.once('finish', () =>
-        deps.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9),
-      );
+      const end = deps.activity?.begin();
+      res.once('close', () => end?.());
+      res.once('finish', () => {
+        end?.();
+        deps.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      });
       next();
     },
     express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }),
@@ -71,7 +77,7 @@ export function webhookRoutes(config: Config, deps: WebhookRouteDeps): Router {
       }
 
       const batch = parseWebhookBatch(rawBody.toString('utf8'));
-      const result = await storeWebhookBatch(deps.database.db, batch, deps.now());
+      const result = await storeWebhookBatch(deps.database, batch, deps.now());
       deps.metrics.received.inc(result.events);
       deps.metrics.duplicates.inc(result.duplicates);
       req.log?.info(

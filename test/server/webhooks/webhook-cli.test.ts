@@ -71,7 +71,7 @@ describe('truce events', () => {
       await migrateToLatest(database.db);
       await registerStaticPortal(database.db, PORTAL_ID, 0);
       await storeWebhookBatch(
-        database.db,
+        database,
         [1, 2, 3].map((objectId) => hubspotEvent({ objectId })) as never,
         Date.now(),
       );
