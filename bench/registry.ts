@@ -1,3 +1,4 @@
+import { intakeBenchmark } from './intake.bench';
 import { scoringBenchmark } from './scoring.bench';
 import { storageBenchmark } from './storage.bench';
 
@@ -8,4 +9,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark `npm run bench` knows; each capability adds its own module here. */
-export const benchmarks: Benchmark[] = [storageBenchmark, scoringBenchmark];
+export const benchmarks: Benchmark[] = [storageBenchmark, scoringBenchmark, intakeBenchmark];
