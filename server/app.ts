@@ -4,8 +4,10 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { Registry } from 'prom-client';
 
+import { contactHandoffRoutes } from './card/contact-handoff.routes';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/database';
+import { handoffReportRoutes } from './handoff/handoff-report.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { healthRoutes } from './http/health.routes';
 import { metricsRoutes } from './http/metrics.routes';
@@ -65,7 +67,11 @@ export function createApp(config: Config, deps: AppDeps): Express {
     }),
   );
 
+  // Card requests are signed over their raw bytes too; the card router parses the body after verifying it.
+  app.use(contactHandoffRoutes(config, deps));
+
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(handoffReportRoutes(config, deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

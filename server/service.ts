@@ -4,6 +4,9 @@ import { createApp, newAppMetrics } from './app';
 import type { Config } from './config';
 import { type DatabaseHandle, openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
+import { ensureTruceProperties, loadHandoffModel } from './handoff/handoff-setup';
+import { createHandoffSweeper, type HandoffSweeper } from './handoff/handoff-sweeper';
+import { createHandoffWorker, type HandoffWorker } from './handoff/handoff-worker';
 import { type HubSpotClients, staticHubSpotClients } from './hubspot/hubspot-client';
 import { createRateBudget } from './hubspot/rate-budget';
 import type { Logger } from './logger';
@@ -31,6 +34,10 @@ export interface RunningService {
   readonly outbox: OutboxWorker | undefined;
   /** The webhook inbox worker (tests drive it with `drainOnce()` when started with `startWorkers: false`). */
   readonly webhookWorker: WebhookWorker;
+  /** Scores, routes and writes new handoffs; absent without HubSpot credentials (episodes wait, nothing lost). */
+  readonly handoffWorker: HandoffWorker | undefined;
+  /** Reminders, breaches and escalations of the SLA clock. */
+  readonly handoffSweeper: HandoffSweeper;
   /** Stop accepting, let in-flight requests finish (up to the grace period), stop workers, close the database. */
   close(): Promise<void>;
 }
@@ -57,15 +64,18 @@ export async function startService(
     logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
 
   const now = options.now ?? Date.now;
+  const handoffSettings = config.settings.handoff;
+  const model = loadHandoffModel(handoffSettings);
   if (config.hubspot.portalId !== undefined) {
     await registerStaticPortal(database.db, config.hubspot.portalId, now());
+    await ensureTruceProperties(database.db, config.hubspot.portalId, handoffSettings, now());
   }
   const metrics = newAppMetrics({ database, now });
   const intakeActivity = new IntakeActivity();
   const webhookWorker = new WebhookWorker({
     intakeActivity,
     database,
-    dispatcher: options.dispatcher ?? defaultWebhookDispatcher(),
+    dispatcher: options.dispatcher ?? defaultWebhookDispatcher(handoffSettings),
     metrics: metrics.webhooks,
     logger,
     now,
@@ -82,21 +92,48 @@ export async function startService(
   const tasks: BackgroundTask[] = options.startWorkers === false ? [] : [webhookWorker];
 
   const hubspotClients = options.hubspotClients ?? configuredHubSpotClients(config);
+  // One budget per process for every HubSpot caller, so reads and writes share the account's limit.
+  const budget = createRateBudget({
+    requestsPerWindow: config.settings.hubspot.requestsPerTenSeconds,
+  });
   const outbox = hubspotClients
     ? createOutboxWorker({
         database,
         clients: hubspotClients,
-        budget: createRateBudget({
-          requestsPerWindow: config.settings.hubspot.requestsPerTenSeconds,
-        }),
+        budget,
         logger,
         now,
         settings: config.settings.hubspot.outbox,
       })
     : undefined;
-  if (outbox && options.startWorkers !== false) tasks.push(outbox);
-  else
-    logger.warn('no HubSpot credentials configured: writes to HubSpot stay queued in the outbox');
+  const handoffWorker = hubspotClients
+    ? createHandoffWorker({
+        database,
+        clients: hubspotClients,
+        budget,
+        logger,
+        now,
+        settings: handoffSettings,
+        model,
+        retry: config.settings.hubspot.outbox,
+      })
+    : undefined;
+  const handoffSweeper = createHandoffSweeper({
+    database,
+    logger,
+    now,
+    settings: handoffSettings,
+    pollIntervalMs: 60_000,
+  });
+  if (options.startWorkers !== false) {
+    tasks.push(handoffSweeper);
+    if (handoffWorker) tasks.push(handoffWorker);
+    if (outbox) tasks.push(outbox);
+  }
+  if (!hubspotClients)
+    logger.warn(
+      'no HubSpot credentials configured: new handoffs wait for scoring and writes stay queued in the outbox',
+    );
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, (error?: Error) =>
@@ -126,7 +163,7 @@ export async function startService(
     return closing;
   };
 
-  return { server, database, port, webhookWorker, outbox, close };
+  return { server, database, port, webhookWorker, outbox, handoffWorker, handoffSweeper, close };
 }
 
 function configuredHubSpotClients(config: Config): HubSpotClients | undefined {

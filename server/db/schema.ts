@@ -109,6 +109,76 @@ export interface DealContactTable {
   updated_at: number;
 }
 
+/** `scoring` waits for the worker; the rest are the state machine's statuses (src/handoff/handoff-state.ts). */
+export type HandoffRowStatus =
+  'scoring' | 'pending' | 'accepted' | 'rejected' | 'breached' | 'converted' | 'recycled';
+
+export interface HandoffTable {
+  id: Generated<number>;
+  portal_id: number;
+  contact_id: number;
+  /** 1 for the contact's first MQL, 2 after it re-qualified, … */
+  episode: number;
+  status: HandoffRowStatus;
+  /** When the contact became an MQL (the webhook's occurredAt). */
+  trigger_at: number;
+  scoring_attempts: number;
+  next_attempt_at: number;
+  claimed_until: number | null;
+  claimed_by: string | null;
+  last_error: string | null;
+  scored_at: number | null;
+  score: number | null;
+  grade: string | null;
+  /** The full HandoffScore as JSON: every point with its reason. */
+  explanation: string | null;
+  owner_id: string | null;
+  assignment_reason: string | null;
+  assigned_at: number | null;
+  sla_due_at: number | null;
+  sla_reminder_at: number | null;
+  reminder_sent_at: number | null;
+  breached_at: number | null;
+  escalated_at: number | null;
+  first_touch_at: number | null;
+  first_touch_source: string | null;
+  decision: 'accepted' | 'rejected' | null;
+  reason_code: string | null;
+  note: string | null;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  decided_at: number | null;
+  sql_at: number | null;
+  closed_at: number | null;
+  /** The lifecycle stage Truce wrote on a decision, so its echo is not read as a rep's change. */
+  written_stage: string | null;
+  source: string | null;
+  campaign: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface HandoffHistoryTable {
+  id: Generated<number>;
+  portal_id: number;
+  handoff_id: number;
+  event: string;
+  from_status: string | null;
+  to_status: string;
+  /** truce, hubspot, or the HubSpot user who decided. */
+  actor: string;
+  detail: string | null;
+  at: number;
+}
+
+export interface RoutingCounterTable {
+  portal_id: number;
+  pool: string;
+  owner_id: string;
+  current: number;
+  updated_at: number;
+}
+
 export interface Database {
   portal: PortalTable;
   webhook_event: WebhookEventTable;
@@ -116,9 +186,7 @@ export interface Database {
   deal: DealTable;
   deal_contact: DealContactTable;
   hubspot_outbox: HubSpotOutboxTable;
-}
-
-export interface Database {
-  portal: PortalTable;
-  hubspot_outbox: HubSpotOutboxTable;
+  handoff: HandoffTable;
+  handoff_history: HandoffHistoryTable;
+  routing_counter: RoutingCounterTable;
 }

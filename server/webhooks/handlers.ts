@@ -1,3 +1,5 @@
+import { type HandoffSettings, handoffSettingsSchema } from '../../src/handoff/handoff-settings';
+import { registerHandoffHandlers } from '../handoff/handoff.handlers';
 import { registerCrmSliceHandlers } from './crm-slice.handlers';
 import { WebhookDispatcher } from './dispatcher';
 
@@ -5,11 +7,15 @@ import { WebhookDispatcher } from './dispatcher';
  * Every capability that reacts to HubSpot webhooks registers its handlers here, in the order they should run
  * for the same event (the CRM slice first, so later handlers read current state).
  */
-export function registerWebhookHandlers(dispatcher: WebhookDispatcher): WebhookDispatcher {
+export function registerWebhookHandlers(
+  dispatcher: WebhookDispatcher,
+  handoff: HandoffSettings = handoffSettingsSchema.parse({}),
+): WebhookDispatcher {
   registerCrmSliceHandlers(dispatcher);
+  registerHandoffHandlers(dispatcher, handoff);
   return dispatcher;
 }
 
-export function defaultWebhookDispatcher(): WebhookDispatcher {
-  return registerWebhookHandlers(new WebhookDispatcher());
+export function defaultWebhookDispatcher(handoff?: HandoffSettings): WebhookDispatcher {
+  return registerWebhookHandlers(new WebhookDispatcher(), handoff);
 }

@@ -1,0 +1,72 @@
+import type { RequestHandler } from 'express';
+
+import type { Config } from '../config';
+import type { DecisionActor } from '../handoff/handoff-decisions';
+import { AppError } from '../http/app-error';
+import { publicRequestUrl } from '../hubspot/public-request-url';
+import { verifyHubSpotRequest } from '../hubspot/webhook-signature';
+
+/** What a verified card request carries: the portal and the acting user, both from the signed URL. */
+export interface CardLocals {
+  portalId: number;
+  actor: DecisionActor;
+}
+
+/**
+ * Authenticates a card request (`hubspot.fetch`) by HubSpot's v3 signature over method, public URL, raw body
+ * and timestamp; nothing else is accepted. The portal is the signed `portalId` query parameter when present,
+ * otherwise the static HUBSPOT_PORTAL_ID; the body never names it. Needs the raw body (`express.raw`).
+ */
+export function requireCardSignature(config: Config, now: () => number): RequestHandler {
+  return (req, res, next) => {
+    const clientSecret = config.hubspot.clientSecret;
+    if (!clientSecret) {
+      next(
+        AppError.unavailable(
+          'the card API is not configured: HUBSPOT_CLIENT_SECRET is not set',
+          'card_api_not_configured',
+        ),
+      );
+      return;
+    }
+    const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const verdict = verifyHubSpotRequest({
+      method: req.method,
+      url: publicRequestUrl({
+        publicBaseUrl: config.publicBaseUrl,
+        trustProxyHeaders: config.settings.webhooks.trustProxyHeaders,
+        headers: req.headers,
+        originalUrl: req.originalUrl,
+        encrypted: req.secure,
+      }),
+      rawBody,
+      headers: req.headers,
+      clientSecret,
+      now: now(),
+      allowLegacy: false,
+    });
+    if (!verdict.ok) {
+      next(new AppError('invalid_signature', `HubSpot signature refused: ${verdict.reason}`, 401));
+      return;
+    }
+    const query = req.query as Record<string, unknown>;
+    const signedPortal = typeof query.portalId === 'string' ? query.portalId : undefined;
+    const portalId = signedPortal !== undefined ? Number(signedPortal) : config.hubspot.portalId;
+    if (portalId === undefined || !Number.isSafeInteger(portalId) || portalId <= 0) {
+      next(
+        AppError.badRequest(
+          'no portal: the request has no valid portalId and HUBSPOT_PORTAL_ID is not set',
+          'invalid_request',
+        ),
+      );
+      return;
+    }
+    const userId = typeof query.userId === 'string' && query.userId ? query.userId : undefined;
+    const userEmail =
+      typeof query.userEmail === 'string' && query.userEmail ? query.userEmail : undefined;
+    const locals = res.locals as CardLocals;
+    locals.portalId = portalId;
+    locals.actor = { id: userId ?? userEmail ?? 'hubspot-user', name: userEmail ?? null };
+    next();
+  };
+}

@@ -1,0 +1,169 @@
+import type { HandoffSettings } from '../../src/handoff/handoff-settings';
+import { handoffSignals, type PropertyChange } from '../../src/handoff/handoff-signals';
+import { HandoffTransitionError, transitionHandoff } from '../../src/handoff/handoff-state';
+import { findContact } from '../crm/crm-object.repository';
+import { parseText } from '../crm/hubspot-values';
+import type {
+  DispatchedEvent,
+  HandlerContext,
+  HandlerOutcome,
+  WebhookDispatcher,
+} from '../webhooks/dispatcher';
+import { appendHandoffHistory, latestHandoff, openHandoff } from './handoff.repository';
+import { applyHandoffEvent } from './handoff-events';
+
+/**
+ * Reads contact property changes as handoff events. The trigger opens an episode "awaiting scoring" (the
+ * handoff worker scores it outside the transaction, since a handler must not call HubSpot); first touches and
+ * decisions made in HubSpot move the current episode through the state machine. Runs after the CRM slice.
+ */
+export function registerHandoffHandlers(
+  dispatcher: WebhookDispatcher,
+  settings: HandoffSettings,
+): void {
+  const { trigger, sla, decisions } = settings;
+  const properties = [
+    ...new Set([
+      trigger.property,
+      sla.firstTouch.leadStatusProperty,
+      ...sla.firstTouch.activityProperties,
+      decisions.reasonProperty,
+    ]),
+  ];
+  dispatcher.register(
+    'handoff:contact-signals',
+    { objectType: 'contact', change: 'propertyChange', properties },
+    (event, context) => handleContactChange(event, context, settings),
+  );
+}
+
+async function handleContactChange(
+  event: DispatchedEvent,
+  { trx, now, logger }: HandlerContext,
+  settings: HandoffSettings,
+): Promise<HandlerOutcome> {
+  const change: PropertyChange = {
+    property: event.propertyName ?? '',
+    value: parseText(event.payload.propertyValue),
+    occurredAt: event.occurredAt,
+  };
+  const portalId = event.portalId;
+  const contactId = event.objectId;
+  const latest = await latestHandoff(trx, portalId, contactId);
+  const { trigger } = settings;
+
+  if (change.property === trigger.property && sameText(change.value, trigger.value)) {
+    if (await isStaleLifecycleChange(event, trx)) return 'stale';
+    if (latest) {
+      if (latest.trigger_at === change.occurredAt) return 'ignored';
+      if (change.occurredAt < latest.trigger_at) return 'stale';
+      if (latest.status === 'scoring') return 'ignored';
+      try {
+        transitionHandoff(latest.status, 'requalify');
+      } catch (error) {
+        if (error instanceof HandoffTransitionError) return 'ignored';
+        throw error;
+      }
+    }
+    const opened = await openHandoff(trx, {
+      portalId,
+      contactId,
+      triggerAt: change.occurredAt,
+      now,
+    });
+    if (!opened) return 'ignored';
+    await appendHandoffHistory(trx, {
+      portalId,
+      handoffId: opened.id,
+      event: 'open',
+      from: null,
+      to: 'scoring',
+      actor: 'hubspot',
+      detail: { property: change.property, value: change.value, webhookEventId: event.id },
+      at: now,
+    });
+    logger.info(
+      { portalId, contactId, handoffId: opened.id },
+      `contact ${contactId} became ${trigger.value}; handoff ${opened.id} opened (episode ${opened.episode}), awaiting scoring`,
+    );
+    return 'applied';
+  }
+
+  if (!latest || latest.status === 'scoring') return 'ignored';
+  const signals = handoffSignals(change, {
+    settings,
+    episodeStartedAt: latest.trigger_at,
+    ...(change.property === settings.decisions.reasonProperty
+      ? { reasonPropertyValue: change.value }
+      : {}),
+  });
+  let row = latest;
+  let outcome: HandlerOutcome = 'ignored';
+  for (const signal of signals) {
+    // Truce's own lifecycle write on a decision comes back as a webhook; it is not a rep's change.
+    if (
+      change.property === trigger.property &&
+      row.written_stage !== null &&
+      sameText(change.value, row.written_stage)
+    )
+      continue;
+    try {
+      const applied = await applyHandoffEvent(
+        trx,
+        row,
+        {
+          event: signal.event,
+          at: signal.at,
+          actor: 'hubspot',
+          source: signal.source,
+          reasonCode: signal.reasonCode ?? null,
+          // A stage the rep set in HubSpot is there already; a reject by lead status still moves the stage.
+          writeStage: signal.source !== trigger.property,
+        },
+        settings,
+        now,
+      );
+      if (!applied) continue;
+      row = applied.row;
+      outcome = 'applied';
+      logger.info(
+        { portalId, contactId, handoffId: row.id, event: signal.event },
+        `contact ${contactId}: handoff ${row.id} ${describe(signal.event)} in HubSpot (${signal.source}); now ${row.status}`,
+      );
+    } catch (error) {
+      if (!(error instanceof HandoffTransitionError)) throw error;
+    }
+  }
+  return outcome;
+}
+
+const DESCRIBED: Readonly<Record<string, string>> = {
+  first_touch: 'got its first sales touch',
+  accept: 'was accepted',
+  reject: 'was rejected',
+  convert: 'converted',
+  recycle: 'went back to marketing',
+};
+
+function describe(event: string): string {
+  return DESCRIBED[event] ?? event;
+}
+
+/** A lifecycle change older than the stage the CRM slice holds is a late event, not a new MQL. */
+async function isStaleLifecycleChange(
+  event: DispatchedEvent,
+  trx: HandlerContext['trx'],
+): Promise<boolean> {
+  if (event.propertyName !== 'lifecyclestage') return false;
+  const contact = await findContact(trx, event.portalId, event.objectId);
+  return (
+    contact !== undefined &&
+    contact.lifecyclestage_at !== null &&
+    Number(contact.lifecyclestage_at) > event.occurredAt
+  );
+}
+
+function sameText(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a === null || a === undefined || b === null || b === undefined) return false;
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}

@@ -1,0 +1,52 @@
+import type { Logger } from '../logger';
+import type { BackgroundTask } from '../service';
+
+export interface PollingTask extends BackgroundTask {
+  /** Runs the next iteration now instead of after the poll interval. */
+  wake(): void;
+}
+
+/**
+ * A background loop around one iteration: runs it again at once while it reports a full batch, otherwise
+ * after the poll interval. Errors are logged and the loop keeps going; `stop` waits for the running iteration.
+ */
+export function pollingTask(options: {
+  name: string;
+  pollIntervalMs: number;
+  logger: Logger;
+  /** Returns true when there may be more work right away. */
+  iterate: () => Promise<boolean>;
+}): PollingTask {
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<unknown> = Promise.resolve();
+
+  function schedule(delay: number): void {
+    if (!running) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      current = options.iterate().then(
+        (more) => schedule(more ? 0 : options.pollIntervalMs),
+        (error: unknown) => {
+          options.logger.error({ err: error }, `${options.name} iteration failed`);
+          schedule(options.pollIntervalMs);
+        },
+      );
+    }, delay);
+    timer.unref?.();
+  }
+
+  return {
+    name: options.name,
+    wake: () => schedule(0),
+    start() {
+      running = true;
+      schedule(0);
+    },
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      await current.catch(() => undefined);
+    },
+  };
+}
