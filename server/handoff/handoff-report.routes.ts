@@ -12,7 +12,7 @@ import {
 } from '../../src/handoff/handoff-report';
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
-import { type PortalLocals,requireApiKey } from '../http/api-key-auth';
+import { type PortalLocals, requireApiKey } from '../http/api-key-auth';
 import { AppError } from '../http/app-error';
 import { type HandoffRow, handoffsForReport } from './handoff.repository';
 

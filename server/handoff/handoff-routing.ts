@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 
 import type { ContactSnapshot } from '../../src/handoff/contact-snapshot';
 import type { HandoffSettings } from '../../src/handoff/handoff-settings';
-import { routeLead,type RoutingDecision } from '../../src/handoff/routing';
+import { routeLead, type RoutingDecision } from '../../src/handoff/routing';
 import type { Database } from '../db/schema';
 import { readRoutingCounters, writeRoutingCounters } from './handoff.repository';
 

@@ -16,7 +16,7 @@ import {
 import { parseExplanation } from './handoff-explanation';
 import { routeInTransaction } from './handoff-routing';
 import { formatLocal } from './handoff-worker';
-import { type PollingTask,pollingTask } from './polling-task';
+import { type PollingTask, pollingTask } from './polling-task';
 
 export const SWEEP_BATCH_SIZE = 100;
 

@@ -29,7 +29,7 @@ import {
   handoffReadProperties,
 } from './handoff-properties';
 import { routeInTransaction } from './handoff-routing';
-import { type PollingTask,pollingTask } from './polling-task';
+import { type PollingTask, pollingTask } from './polling-task';
 
 /** HubSpot's batch read takes at most 100 ids. */
 export const HANDOFF_BATCH_SIZE = 100;
