@@ -167,22 +167,25 @@ export async function selectSweepCandidates(
 }
 
 /**
- * The rotation counters of a portal's pools. On PostgreSQL the rows are locked for the transaction, so two
- * replicas routing at once take turns instead of both picking the same owner. (A pool's very first pick has
- * no rows to lock yet; the upsert then lets the later writer win, which only affects that first turn.)
+ * The rotation counters of a portal's pools. On PostgreSQL a transaction-scoped advisory lock per portal is
+ * taken first, so two replicas routing at once take turns (row locks alone would not cover a pool's very
+ * first pick, when there are no rows to lock yet). SQLite transactions are serialised anyway.
  */
 export async function readRoutingCounters(
   db: Db,
   portalId: number,
   rowLocks: boolean,
 ): Promise<RotationCounter[]> {
+  if (rowLocks)
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`truce-routing:${portalId}`}, 0))`.execute(
+      db,
+    );
   const rows = await db
     .selectFrom('routing_counter')
     .select(['pool', 'owner_id', 'current'])
     .where('portal_id', '=', portalId)
     .orderBy('pool')
     .orderBy('owner_id')
-    .$if(rowLocks, (qb) => qb.forUpdate())
     .execute();
   return rows.map((row) => ({
     pool: row.pool,
