@@ -1,8 +1,8 @@
-import { handoffSettingsSchema } from '../../../src/handoff/handoff-settings';
 import { handoffHistory } from '../../../server/handoff/handoff.repository';
 import { routeInTransaction } from '../../../server/handoff/handoff-routing';
 import { createHandoffSweeper } from '../../../server/handoff/handoff-sweeper';
 import { createLogger } from '../../../server/logger';
+import { handoffSettingsSchema } from '../../../src/handoff/handoff-settings';
 import { createTestDatabase, dialects, type TestDatabase } from '../../helpers/database';
 
 const PORTAL = 4242;
