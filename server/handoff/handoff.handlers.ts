@@ -1,5 +1,9 @@
 import type { HandoffSettings } from '../../src/handoff/handoff-settings';
-import { handoffSignals, type PropertyChange } from '../../src/handoff/handoff-signals';
+import {
+  type HandoffSignal,
+  handoffSignals,
+  type PropertyChange,
+} from '../../src/handoff/handoff-signals';
 import { HandoffTransitionError, transitionHandoff } from '../../src/handoff/handoff-state';
 import { findContact } from '../crm/crm-object.repository';
 import { parseText } from '../crm/hubspot-values';
@@ -9,7 +13,13 @@ import type {
   HandlerOutcome,
   WebhookDispatcher,
 } from '../webhooks/dispatcher';
-import { appendHandoffHistory, latestHandoff, openHandoff } from './handoff.repository';
+import {
+  appendHandoffHistory,
+  type HandoffRow,
+  latestHandoff,
+  openHandoff,
+  updateHandoff,
+} from './handoff.repository';
 import { applyHandoffEvent } from './handoff-events';
 
 /**
@@ -89,7 +99,7 @@ async function handleContactChange(
     return 'applied';
   }
 
-  if (!latest || latest.status === 'scoring') return 'ignored';
+  if (!latest) return 'ignored';
   const signals = handoffSignals(change, {
     settings,
     episodeStartedAt: latest.trigger_at,
@@ -97,6 +107,7 @@ async function handleContactChange(
       ? { reasonPropertyValue: change.value }
       : {}),
   });
+  if (latest.status === 'scoring') return recordEarlyTouch(latest, signals, { trx, now, logger });
   let row = latest;
   let outcome: HandlerOutcome = 'ignored';
   for (const signal of signals) {
@@ -135,6 +146,40 @@ async function handleContactChange(
     }
   }
   return outcome;
+}
+
+/**
+ * A rep may touch the lead before Truce has scored it (HubSpot slow, or down). The touch is kept on the
+ * episode so the SLA counts as met once it is assigned; decisions wait for the scored episode.
+ */
+async function recordEarlyTouch(
+  row: HandoffRow,
+  signals: readonly HandoffSignal[],
+  { trx, now, logger }: Pick<HandlerContext, 'trx' | 'now' | 'logger'>,
+): Promise<HandlerOutcome> {
+  const touch = signals.find((signal) => signal.event === 'first_touch');
+  if (!touch || row.first_touch_at !== null) return 'ignored';
+  const recorded = await updateHandoff(trx, row.id, ['scoring'], {
+    first_touch_at: touch.at,
+    first_touch_source: touch.source,
+    updated_at: now,
+  });
+  if (!recorded) return 'ignored';
+  await appendHandoffHistory(trx, {
+    portalId: row.portal_id,
+    handoffId: row.id,
+    event: 'first_touch',
+    from: 'scoring',
+    to: 'scoring',
+    actor: 'hubspot',
+    detail: { source: touch.source, at: touch.at },
+    at: now,
+  });
+  logger.info(
+    { portalId: row.portal_id, contactId: row.contact_id, handoffId: row.id },
+    `contact ${row.contact_id}: handoff ${row.id} got its first sales touch (${touch.source}) before scoring`,
+  );
+  return 'applied';
 }
 
 const DESCRIBED: Readonly<Record<string, string>> = {

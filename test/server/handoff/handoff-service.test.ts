@@ -414,6 +414,58 @@ describe.each(dialects)('lead handoff in the service on %s', (dialect) => {
     expect(await service().handoffSweeper.sweepOnce()).toEqual({ reminded: 0, breached: 0 });
   });
 
+  it('keeps a first touch that came before scoring, so the SLA is met once assigned', async () => {
+    await deliverWebhooks([mql(501)]);
+    clock += 60_000;
+    await deliverWebhooks([
+      hubspotEvent({
+        objectId: 501,
+        propertyName: 'notes_last_contacted',
+        propertyValue: String(clock),
+        occurredAt: clock,
+      }),
+    ]);
+    nock(API)
+      .post('/crm/v3/objects/contacts/batch/read')
+      .query(true)
+      .reply(200, batchReadReply([contact(501, VP)]));
+    expect((await service().handoffWorker!.scoreOnce()).assigned).toBe(1);
+    expect((await episodes())[0]).toMatchObject({
+      status: 'pending',
+      first_touch_at: T0 + 60_000,
+      first_touch_source: 'notes_last_contacted',
+    });
+    clock = T0 + 10 * HOUR;
+    expect(await service().handoffSweeper.sweepOnce()).toEqual({ reminded: 0, breached: 0 });
+  });
+
+  it('a rep rejecting in HubSpot (lead status UNQUALIFIED) closes the episode and sends the lead back', async () => {
+    const episode = await scoredHandoff();
+    clock += HOUR;
+    await deliverWebhooks([
+      hubspotEvent({
+        objectId: 501,
+        propertyName: 'hs_lead_status',
+        propertyValue: 'UNQUALIFIED',
+        occurredAt: clock,
+      }),
+    ]);
+    expect((await episodes())[0]).toMatchObject({
+      status: 'rejected',
+      decision: 'rejected',
+      decided_by: 'hubspot',
+      reason_code: null,
+      first_touch_at: clock,
+    });
+    expect((await outbox()).at(-1)).toMatchObject({
+      idempotency_key: `handoff-${episode.id}:reject`,
+      payload: {
+        contactId: '501',
+        properties: { truce_handoff_status: 'rejected', lifecyclestage: 'lead' },
+      },
+    });
+  });
+
   it('reminds once before the due time, and on breach escalates to the manager', async () => {
     const episode = await scoredHandoff();
     const dueAt = Number(episode.sla_due_at);
