@@ -49,6 +49,9 @@ export interface HandoffReportRow {
   readonly rejectedByReason: Readonly<Record<string, number>>;
   readonly breached: number;
   readonly convertedToSql: number;
+  /** Became MQL → assigned: Truce's and HubSpot's share of the wait, apart from the rep's. */
+  readonly medianSystemDelayMs: number | null;
+  readonly p90SystemDelayMs: number | null;
   readonly medianRepDelayMs: number | null;
   readonly p90RepDelayMs: number | null;
   /** First touches by the due time over episodes whose SLA outcome is known; null when none is. */
@@ -90,7 +93,9 @@ function summarise(
   let met = 0;
   let breachedSla = 0;
   const repDelays: number[] = [];
+  const systemDelays: number[] = [];
   for (const record of records) {
+    if (isSet(record.assignedAt)) systemDelays.push(Math.max(0, record.assignedAt - record.mqlAt));
     if (isSet(record.rejectedAt)) {
       const reason = record.rejectReason?.trim() || NO_KEY;
       rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
@@ -114,6 +119,8 @@ function summarise(
     rejectedByReason,
     breached: breachedSla,
     convertedToSql: count((r) => r.sqlAt),
+    medianSystemDelayMs: wholeMs(percentile(systemDelays, 0.5)),
+    p90SystemDelayMs: wholeMs(percentile(systemDelays, 0.9)),
     medianRepDelayMs: wholeMs(percentile(repDelays, 0.5)),
     p90RepDelayMs: wholeMs(percentile(repDelays, 0.9)),
     slaCompliancePct:

@@ -101,11 +101,18 @@ describe('handoffReportRows', () => {
       rejectedByReason: { bad_fit: 1, student_or_job_seeker: 1 },
       breached: 3,
       convertedToSql: 2,
+      medianSystemDelayMs: 60_000, // every assignment a minute after the MQL event
+      p90SystemDelayMs: 60_000,
       medianRepDelayMs: 3.5 * H, // delays 1, 2, 5, 10 h
       p90RepDelayMs: 8.5 * H,
       slaCompliancePct: 40, // met 2 of 5 decided (2 met, 1 marked, 1 late, 1 overdue)
     });
-    expect(rows[3]).toMatchObject({ breached: 0, slaCompliancePct: null, medianRepDelayMs: null });
+    expect(rows[3]).toMatchObject({
+      breached: 0,
+      slaCompliancePct: null,
+      medianRepDelayMs: null,
+      medianSystemDelayMs: 0,
+    });
   });
 
   it('cuts periods in the report time zone', () => {

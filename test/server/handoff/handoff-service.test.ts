@@ -660,10 +660,10 @@ describe.each(dialects)('lead handoff in the service on %s', (dialect) => {
     const csv = await (await report('format=csv&from=2026-11-01&to=2026-12-01&by=campaign')).text();
     const [header, line] = csv.trim().split('\n');
     expect(header).toBe(
-      'period,campaign,mqls,assigned,accepted,rejected,rejected_bad_fit,rejected_no_intent,rejected_duplicate,rejected_unreachable,rejected_competitor,rejected_student_or_job_seeker,breached,converted_to_sql,median_rep_delay_ms,p90_rep_delay_ms,sla_compliance_pct',
+      'period,campaign,mqls,assigned,accepted,rejected,rejected_bad_fit,rejected_no_intent,rejected_duplicate,rejected_unreachable,rejected_competitor,rejected_student_or_job_seeker,breached,converted_to_sql,median_system_delay_ms,p90_system_delay_ms,median_rep_delay_ms,p90_rep_delay_ms,sla_compliance_pct',
     );
     expect(line).toBe(
-      `2026-11,"'=HYPERLINK(""x"")",1,1,0,1,1,0,0,0,0,0,0,0,${2 * HOUR},${2 * HOUR},100`,
+      `2026-11,"'=HYPERLINK(""x"")",1,1,0,1,1,0,0,0,0,0,0,0,0,0,${2 * HOUR},${2 * HOUR},100`,
     );
   });
 
