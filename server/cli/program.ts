@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 
+import { registerAttribute } from './attribute.command';
 import { registerMigrate } from './migrate.command';
 import { registerServe } from './serve.command';
 
@@ -10,5 +11,6 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServe(program);
   registerMigrate(program);
+  registerAttribute(program);
   return program;
 }
