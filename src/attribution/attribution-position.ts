@@ -112,8 +112,8 @@ export interface CustomWeights {
 }
 
 /**
- * Custom model weights: a touch gets the weights of the position classes it holds (or its equal part of
- * `other`), times its kind's multiplier; the result is normalised when split. If every weight comes out
+ * Custom model weights: a touch gets the weights of the position classes it holds (or, holding none
+ * weighted above 0, its equal part of `other`), times its kind's multiplier; the result is normalised when split. If every weight comes out
  * zero (e.g. all kinds weighted 0) the journey is split equally rather than dropped.
  */
 export function customWeights(
@@ -127,6 +127,8 @@ export function customWeights(
   const isMilestone = new Array<boolean>(count).fill(false);
   const names: MilestoneName[] = ['firstTouch', 'leadCreation', 'opportunityCreation', 'closedWon'];
   for (const name of names) {
+    // A class weighted 0 is not a milestone for this model, so its touch shares `other` instead.
+    if (weights.positions[name] === 0) continue;
     const index = milestones[name];
     raw[index] = (raw[index] as number) + weights.positions[name];
     isMilestone[index] = true;

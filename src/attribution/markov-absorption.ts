@@ -143,10 +143,20 @@ function eliminateDense(
     localExit[i] = exit[state] as number;
     rhs.forEach((b, r) => ((localRhs[r] as Float64Array)[i] = b[state] as number));
   }
+  const columns = new Int32Array(m);
   for (let k = 0; k < m; k += 1) {
     const rowK = k * m;
     let pivot = localExit[k] as number;
-    for (let j = k + 1; j < m; j += 1) pivot += q[rowK + j] as number;
+    // Only the non-zero columns of the pivot row can change other rows.
+    let count = 0;
+    for (let j = k + 1; j < m; j += 1) {
+      const value = q[rowK + j] as number;
+      if (value !== 0) {
+        pivot += value;
+        columns[count] = j;
+        count += 1;
+      }
+    }
     for (let i = k + 1; i <= m; i += 1) {
       const rowI = i * m;
       const a = q[rowI + k] as number;
@@ -154,9 +164,9 @@ function eliminateDense(
       q[rowI + k] = 0;
       if (pivot === 0) continue;
       const factor = a / pivot;
-      for (let j = k + 1; j < m; j += 1) {
-        const value = q[rowK + j] as number;
-        if (value !== 0) q[rowI + j] = (q[rowI + j] as number) + factor * value;
+      for (let c = 0; c < count; c += 1) {
+        const j = columns[c] as number;
+        q[rowI + j] = (q[rowI + j] as number) + factor * (q[rowK + j] as number);
       }
       localExit[i] = (localExit[i] as number) + factor * (localExit[k] as number);
       for (const b of localRhs) b[i] = (b[i] as number) + factor * (b[k] as number);
