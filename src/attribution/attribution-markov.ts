@@ -121,9 +121,10 @@ export function markovAttribution(chain: MarkovChainBuilder, channelCount: numbe
   const effects: Array<[number, number]> = [];
   for (let channel = 0; channel < channelCount; channel += 1) {
     const [p, v] = solveWithout(chain, channel);
+    // Removal only turns states into dead ends, so it cannot raise P or V; clamp float noise at 0.
     effects.push([
-      conversionProbability > 0 ? 1 - p / conversionProbability : 0,
-      expectedValue > 0 ? 1 - v / expectedValue : 0,
+      conversionProbability > 0 ? Math.max(0, 1 - p / conversionProbability) : 0,
+      expectedValue > 0 ? Math.max(0, 1 - v / expectedValue) : 0,
     ]);
   }
   let sumConversions = 0;

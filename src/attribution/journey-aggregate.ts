@@ -2,7 +2,6 @@ import { type CreditKey, type Journey, touchKey } from './journey';
 import { creditJourney, type JourneyModel, type JourneyModelOptions } from './journey-credit';
 import { orderTouches } from './milestones';
 import { JOURNEY_MODELS, type ModelName, type PathModel } from './models';
-import { integerWeights, splitCents } from './money-split';
 import { type Credit, type ModelCredits, PathAggregate } from './path-aggregate';
 
 export interface JourneyAggregateOptions extends JourneyModelOptions {
@@ -89,17 +88,45 @@ export class JourneyAggregate {
     return results;
   }
 
-  /** Data-driven value credits are exact reals; the money is split to the cent by them. */
+  /** Data-driven value credits are reals adding up to the total; the money is rounded to match it. */
   private toWholeCents(credits: readonly Credit[]): Credit[] {
-    const values = credits.map((credit) => credit.value);
-    if (
-      this.totalCents === 0 ||
-      values.some((value) => value < 0) ||
-      values.every((v) => v === 0)
-    ) {
-      return credits.map((credit) => ({ ...credit, value: Math.round(credit.value) }));
-    }
-    const cents = splitCents(this.totalCents, integerWeights(values));
+    const cents = roundToTotal(
+      credits.map((credit) => credit.value),
+      this.totalCents,
+    );
     return credits.map((credit, id) => ({ ...credit, value: cents[id] as number }));
   }
+}
+
+/**
+ * Largest-remainder rounding of reals that add up to `total` (up to float error): floors, then the
+ * missing cents one each to the largest fractional parts (ties to the larger value, then the earlier key).
+ * Works for negative parts too (the conversion-rate Shapley game can give them).
+ */
+export function roundToTotal(values: readonly number[], total: number): number[] {
+  if (values.length === 0) return [];
+  const parts = values.map((value) => Math.floor(value));
+  let missing = total - parts.reduce((sum, part) => sum + part, 0);
+  const order = values
+    .map((_, index) => index)
+    .sort((a, b) => {
+      const byFraction =
+        (values[b] as number) -
+        (parts[b] as number) -
+        ((values[a] as number) - (parts[a] as number));
+      return byFraction || (values[b] as number) - (values[a] as number) || a - b;
+    });
+  for (let i = 0; missing > 0; i = (i + 1) % order.length, missing -= 1) {
+    const index = order[i] as number;
+    parts[index] = (parts[index] as number) + 1;
+  }
+  for (
+    let i = order.length - 1;
+    missing < 0;
+    i = (i - 1 + order.length) % order.length, missing += 1
+  ) {
+    const index = order[i] as number;
+    parts[index] = (parts[index] as number) - 1;
+  }
+  return parts;
 }

@@ -68,11 +68,13 @@ export function integerWeights(weights: readonly number[]): bigint[] {
   return weights.map((weight) => BigInt(Math.round((weight / max) * FLOAT_SCALE)));
 }
 
-/** Exact fractions of one as floats, for conversion credit. */
+/** Fractions of one as floats, each correctly rounded when the total fits in 53 bits. */
 export function fractionsOf(weights: readonly bigint[]): number[] {
   let total = 0n;
   for (const weight of weights) total += weight;
-  // Dividing in BigInt first keeps 53 significant bits even when the weights themselves are huge.
-  const SCALE = 1n << 53n;
-  return weights.map((weight) => Number((weight * SCALE) / total) / Number(SCALE));
+  // Shifting huge weights down to 53 bits keeps every significant bit a double can hold.
+  const excess = total.toString(2).length - 53;
+  const shift = BigInt(Math.max(0, excess));
+  const denominator = Number(total >> shift);
+  return weights.map((weight) => Number(weight >> shift) / denominator);
 }

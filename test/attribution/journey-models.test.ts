@@ -391,7 +391,7 @@ describe('journey-level model properties', () => {
                 expect(Math.abs((other[key]?.value ?? 0) - credit.value)).toBeLessThanOrEqual(1);
               }
             }
-            if (label !== 'shapley_rate') expect(sum).toBe(total);
+            expect(sum).toBe(total);
           }
         },
       ),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { markovAttribution,MarkovChainBuilder } from '../../src/attribution/attribution-markov';
+import { markovAttribution, MarkovChainBuilder } from '../../src/attribution/attribution-markov';
 import { type AbsorbingChain, solveFromStart } from '../../src/attribution/markov-absorption';
 import { PathAggregate } from '../../src/attribution/path-aggregate';
 
