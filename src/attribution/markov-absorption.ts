@@ -117,8 +117,9 @@ const DENSE_SWITCH_COST = 64;
 const DENSE_MAX_STATES = 3000;
 
 /**
- * Eliminates the states `alive` with dense rows, in order, with the same GTH pivots as the sparse phase,
- * folding everything into the start node's right-hand sides.
+ * Eliminates the states `alive` with dense rows, with the same GTH pivots as the sparse phase, folding
+ * everything into the start node's right-hand sides. Pivots are still chosen by the Markowitz count
+ * (non-zeros in the row × in the column, kept up to date), so fill stays as low as in the sparse phase.
  */
 function eliminateDense(
   alive: readonly number[],
@@ -132,47 +133,104 @@ function eliminateDense(
   alive.forEach((state, i) => position.set(state, i));
   // Row i of `q` holds Q[alive[i]][alive[j]]; row m is the start node.
   const q = new Float64Array((m + 1) * m);
+  const rowCount = new Int32Array(m + 1);
+  const columnCount = new Int32Array(m);
   const localExit = new Float64Array(m + 1);
   const localRhs = rhs.map(() => new Float64Array(m + 1));
   for (let i = 0; i <= m; i += 1) {
     const state = i < m ? (alive[i] as number) : startNode;
     for (const [t, value] of out[state] as Map<number, number>) {
-      const cell = i * m + (position.get(t) as number);
+      const j = position.get(t) as number;
+      const cell = i * m + j;
+      if (q[cell] === 0 && j !== i) {
+        rowCount[i] = (rowCount[i] as number) + 1;
+        columnCount[j] = (columnCount[j] as number) + 1;
+      }
       q[cell] = (q[cell] as number) + value;
     }
     localExit[i] = exit[state] as number;
     rhs.forEach((b, r) => ((localRhs[r] as Float64Array)[i] = b[state] as number));
   }
+  const done = new Uint8Array(m);
   const columns = new Int32Array(m);
-  for (let k = 0; k < m; k += 1) {
+  const rows = new Int32Array(m + 1);
+  for (let step = 0; step < m; step += 1) {
+    let k = -1;
+    let best = Infinity;
+    for (let i = 0; i < m; i += 1) {
+      if (done[i]) continue;
+      const cost = (rowCount[i] as number) * (columnCount[i] as number);
+      if (cost < best) {
+        best = cost;
+        k = i;
+      }
+    }
+    done[k] = 1;
     const rowK = k * m;
     let pivot = localExit[k] as number;
     // Only the non-zero columns of the pivot row can change other rows.
-    let count = 0;
-    for (let j = k + 1; j < m; j += 1) {
+    let width = 0;
+    for (let j = 0; j < m; j += 1) {
+      if (done[j]) continue;
       const value = q[rowK + j] as number;
       if (value !== 0) {
         pivot += value;
-        columns[count] = j;
-        count += 1;
+        columns[width] = j;
+        width += 1;
+        columnCount[j] = (columnCount[j] as number) - 1;
       }
     }
-    for (let i = k + 1; i <= m; i += 1) {
+    let height = 0;
+    for (let i = 0; i <= m; i += 1) {
+      if (i < m && done[i]) continue;
+      if (q[i * m + k] !== 0) {
+        rows[height] = i;
+        height += 1;
+      }
+    }
+    for (let r = 0; r < height; r += 1) {
+      const i = rows[r] as number;
       const rowI = i * m;
       const a = q[rowI + k] as number;
-      if (a === 0) continue;
       q[rowI + k] = 0;
+      rowCount[i] = (rowCount[i] as number) - 1;
       if (pivot === 0) continue;
       const factor = a / pivot;
-      for (let c = 0; c < count; c += 1) {
-        const j = columns[c] as number;
-        q[rowI + j] = (q[rowI + j] as number) + factor * (q[rowK + j] as number);
-      }
+      rowCount[i] =
+        (rowCount[i] as number) + addRow(q, rowI, rowK, factor, columns, width, columnCount, i);
       localExit[i] = (localExit[i] as number) + factor * (localExit[k] as number);
       for (const b of localRhs) b[i] = (b[i] as number) + factor * (b[k] as number);
     }
   }
   rhs.forEach((b, r) => (b[startNode] = (localRhs[r] as Float64Array)[m] as number));
+}
+
+/**
+ * q[rowI + j] += factor × q[rowK + j] over the pivot row's non-zero columns; returns how many entries of
+ * row i became non-zero (off the diagonal) and counts them per column. A small function of its own so the
+ * engine optimises the hot loop after a few calls instead of waiting to replace a long-running frame.
+ */
+function addRow(
+  q: Float64Array,
+  rowI: number,
+  rowK: number,
+  factor: number,
+  columns: Int32Array,
+  width: number,
+  columnCount: Int32Array,
+  i: number,
+): number {
+  let created = 0;
+  for (let c = 0; c < width; c += 1) {
+    const j = columns[c] as number;
+    const before = q[rowI + j] as number;
+    if (before === 0 && j !== i) {
+      created += 1;
+      columnCount[j] = (columnCount[j] as number) + 1;
+    }
+    q[rowI + j] = before + factor * (q[rowK + j] as number);
+  }
+  return created;
 }
 
 /** A binary min-heap of (priority, node); stale entries are skipped by the caller. */
