@@ -51,7 +51,9 @@ function seeded(seed: number): () => number {
  * 1 + geometric touches (mean 4.5), and a conversion chance that depends on the channels touched so the
  * data-driven models have something to find (about 10 % overall).
  */
-async function generatePaths(file: string): Promise<{ touches: number; conversions: number }> {
+export async function generatePaths(
+  file: string,
+): Promise<{ touches: number; conversions: number }> {
   const random = seeded(20261126);
   const names = Array.from(
     { length: CHANNELS },

@@ -22,6 +22,7 @@ export class MarkovChainBuilder {
   /** Conversion value of the paths whose last state this is. */
   readonly value: number[] = [];
   private readonly window: number[] = [];
+  private readonly singleStates: number[] = [];
 
   constructor(readonly order: number) {
     if (!Number.isInteger(order) || order < 1 || order > MAX_MARKOV_ORDER) {
@@ -62,6 +63,9 @@ export class MarkovChainBuilder {
   private stateOf(channels: ArrayLike<number>, from: number, to: number): number {
     let key: string;
     if (to - from === 1) {
+      // One-channel states (every state at order 1) are looked up by channel id, without a string key.
+      const known = this.singleStates[channels[from] as number];
+      if (known !== undefined) return known;
       key = String(channels[from]);
     } else {
       const window = this.window;
@@ -75,6 +79,7 @@ export class MarkovChainBuilder {
       this.stateIds.set(key, state);
       const members: number[] = [];
       for (let i = from; i < to; i += 1) members.push(channels[i] as number);
+      if (members.length === 1) this.singleStates[members[0] as number] = state;
       this.stateChannels.push(members);
       this.transitions.push(new Map());
       this.conversions.push(0);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 
 import { readPathFile } from '../../server/attribution/path-file';
-import { markovAttribution,MarkovChainBuilder } from '../../src/attribution/attribution-markov';
+import { markovAttribution, MarkovChainBuilder } from '../../src/attribution/attribution-markov';
 import { PATH_MODELS } from '../../src/attribution/models';
 import { type ModelCredits, PathAggregate } from '../../src/attribution/path-aggregate';
 import { ROOT } from '../helpers/process';
