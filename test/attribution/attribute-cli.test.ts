@@ -17,10 +17,12 @@ function fixture(name: string, text: string): string {
 /** Runs `truce attribute …` with a service environment that would not start (the command must not care). */
 async function attribute(
   args: string[],
+  env: Record<string, string> = {},
 ): Promise<{ code: number | string; stdout: string; stderr: string }> {
   const run = spawnTruce(['attribute', ...args], {
     PORT: 'not-a-port',
     DATABASE_URL: 'mysql://nope',
+    ...env,
   });
   let stdout = '';
   let stderr = '';
@@ -248,6 +250,25 @@ describe('truce attribute --journeys', () => {
       { campaign: 'expo', conversions: 0.1, value: 100 },
       { campaign: 'nurture', conversions: 0.5, value: 500 },
       { campaign: 'spring', conversions: 0.4, value: 400 },
+    ]);
+  });
+
+  it('takes custom weights from the rules file (TRUCE_CONFIG)', async () => {
+    const rules = fixture(
+      'rules.yaml',
+      'attribution:\n  custom:\n    positions: { firstTouch: 0, leadCreation: 0, opportunityCreation: 0, closedWon: 1, other: 0 }\n',
+    );
+    const { code, stdout, stderr } = await attribute(
+      ['--journeys', JOURNEYS, '--model', 'custom', '--format', 'json'],
+      { TRUCE_CONFIG: rules },
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    // All weight on the closed-won touch: the same as last touch (email for d1, events for d2 by tie order).
+    expect(JSON.parse(stdout)).toEqual([
+      { channel: 'email', conversions: 1, value: 1000 },
+      { channel: 'events', conversions: 1, value: 0.01 },
+      { channel: 'paid', conversions: 0, value: 0 },
     ]);
   });
 
