@@ -1,3 +1,4 @@
+import { attributionBenchmark } from './attribution.bench';
 import { intakeBenchmark } from './intake.bench';
 import { scoringBenchmark } from './scoring.bench';
 import { storageBenchmark } from './storage.bench';
@@ -9,4 +10,9 @@ export interface Benchmark {
 }
 
 /** Every benchmark `npm run bench` knows; each capability adds its own module here. */
-export const benchmarks: Benchmark[] = [storageBenchmark, scoringBenchmark, intakeBenchmark];
+export const benchmarks: Benchmark[] = [
+  storageBenchmark,
+  attributionBenchmark,
+  scoringBenchmark,
+  intakeBenchmark,
+];
