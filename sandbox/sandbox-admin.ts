@@ -1,4 +1,5 @@
 import type { ChangeContext, ObjectType } from './crm-types';
+import { iso } from './hubspot-wire';
 import type { Portal } from './portal';
 import type {
   BudgetItem,
@@ -87,6 +88,26 @@ export class SandboxAdmin {
     context = ADMIN_CONTEXT,
   ): boolean {
     return this.portal.unassociate(fromType, fromId, toType, toId, context);
+  }
+
+  /** Adds a sales owner (a HubSpot user with a seat); owners are metadata and send no webhooks. */
+  addOwner(input: {
+    readonly id: string;
+    readonly userId: number;
+    readonly email: string;
+    readonly firstName: string;
+    readonly lastName: string;
+  }): void {
+    const at = iso(this.portal.now());
+    this.portal.definitions.addOwner({
+      ...input,
+      userIdIncludingInactive: input.userId,
+      type: 'PERSON',
+      archived: false,
+      createdAt: at,
+      updatedAt: at,
+      teams: [{ id: '1001', name: 'Sales', primary: true }],
+    });
   }
 
   addCampaign(input: CampaignInput): Campaign {

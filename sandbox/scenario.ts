@@ -1,0 +1,702 @@
+import { createRng, type Rng, rngUuid } from './rng';
+import type {
+  Channel,
+  ContactRef,
+  DealRef,
+  Fit,
+  OwnerProfile,
+  RejectionReason,
+  Scenario,
+  ScenarioAction,
+  ScenarioCampaign,
+  ScenarioForm,
+  ScenarioOptions,
+  ScenarioOwner,
+  ScenarioProduct,
+  TruthCampaign,
+  TruthContact,
+  TruthTouch,
+} from './scenario-types';
+
+export type * from './scenario-types';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+interface CampaignPlan {
+  readonly name: string;
+  readonly channel: Channel;
+  readonly source: string;
+  readonly sourceData1: string;
+  /** Mean lift before the seed's jitter. */
+  readonly lift: number;
+  /** Relative share of all touches. */
+  readonly reach: number;
+  readonly spendDollars: number;
+}
+
+/** The quarter's marketing plan; the seed jitters lifts and spend so every seed has its own truth. */
+const PLAN: readonly CampaignPlan[] = [
+  {
+    name: 'LinkedIn ABM',
+    channel: 'paid_social',
+    source: 'PAID_SOCIAL',
+    sourceData1: 'LinkedIn',
+    lift: 0.1,
+    reach: 0.2,
+    spendDollars: 18_000,
+  },
+  {
+    name: 'Google Ads brand',
+    channel: 'paid_search',
+    source: 'PAID_SEARCH',
+    sourceData1: 'Google',
+    lift: 0.03,
+    reach: 0.14,
+    spendDollars: 9_000,
+  },
+  {
+    name: 'Google Ads competitor',
+    channel: 'paid_search',
+    source: 'PAID_SEARCH',
+    sourceData1: 'Google',
+    lift: 0.08,
+    reach: 0.1,
+    spendDollars: 12_000,
+  },
+  {
+    name: 'Webinar: closing the loop',
+    channel: 'webinar',
+    source: 'OTHER_CAMPAIGNS',
+    sourceData1: 'webinar',
+    lift: 0.15,
+    reach: 0.1,
+    spendDollars: 6_000,
+  },
+  {
+    name: 'Nurture email series',
+    channel: 'email',
+    source: 'EMAIL_MARKETING',
+    sourceData1: 'nurture',
+    lift: 0.05,
+    reach: 0.18,
+    spendDollars: 1_500,
+  },
+  {
+    name: 'Ebook: the SLA playbook',
+    channel: 'content',
+    source: 'ORGANIC_SEARCH',
+    sourceData1: 'ebook',
+    lift: 0.02,
+    reach: 0.12,
+    spendDollars: 3_000,
+  },
+  {
+    name: 'Trade show booth',
+    channel: 'event',
+    source: 'OFFLINE',
+    sourceData1: 'trade show',
+    lift: 0.12,
+    reach: 0.06,
+    spendDollars: 25_000,
+  },
+  {
+    name: 'Partner referrals',
+    channel: 'referral',
+    source: 'REFERRALS',
+    sourceData1: 'partners',
+    lift: 0.06,
+    reach: 0.1,
+    spendDollars: 4_000,
+  },
+];
+
+const OWNER_PROFILES: readonly OwnerProfile[] = [
+  { label: 'fast', meanFirstTouchHours: 2, ignoreRate: 0.02, rejectRate: 0.12 },
+  { label: 'fast', meanFirstTouchHours: 3, ignoreRate: 0.03, rejectRate: 0.2 },
+  { label: 'steady', meanFirstTouchHours: 12, ignoreRate: 0.05, rejectRate: 0.25 },
+  { label: 'slow', meanFirstTouchHours: 40, ignoreRate: 0.15, rejectRate: 0.15 },
+  { label: 'picky', meanFirstTouchHours: 6, ignoreRate: 0.03, rejectRate: 0.55 },
+  { label: 'slow_picky', meanFirstTouchHours: 30, ignoreRate: 0.1, rejectRate: 0.4 },
+];
+
+const BASE_WIN: Readonly<Record<Fit, number>> = { high: 0.12, mid: 0.06, low: 0.02 };
+const MQL_RATE: Readonly<Record<Fit, number>> = { high: 0.85, mid: 0.55, low: 0.25 };
+const REJECT_FACTOR: Readonly<Record<Fit, number>> = { high: 0.4, mid: 1, low: 2 };
+const REASONS_BY_FIT: Readonly<Record<Fit, readonly number[]>> = {
+  // weights over REJECTION_REASONS: not_a_fit, no_budget, bad_timing, no_response, duplicate
+  high: [0.05, 0.25, 0.4, 0.2, 0.1],
+  mid: [0.25, 0.3, 0.2, 0.2, 0.05],
+  low: [0.6, 0.2, 0.05, 0.1, 0.05],
+};
+const REASONS: readonly RejectionReason[] = [
+  'not_a_fit',
+  'no_budget',
+  'bad_timing',
+  'no_response',
+  'duplicate',
+];
+
+const PRODUCTS: readonly ScenarioProduct[] = [
+  { name: 'Truce Team (annual seat)', priceCents: 60_000 },
+  { name: 'Truce Scale (annual seat)', priceCents: 120_000 },
+  { name: 'Onboarding package', priceCents: 250_000 },
+  { name: 'Premium support', priceCents: 480_000 },
+];
+
+const FIRST = [
+  'Ava',
+  'Ben',
+  'Chloe',
+  'Dev',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kemi',
+  'Liam',
+  'Maya',
+  'Noah',
+  'Olga',
+  'Pablo',
+  'Rosa',
+  'Sami',
+  'Tara',
+  'Vera',
+  'Wen',
+  'Yara',
+];
+const LAST = [
+  'Adler',
+  'Brandt',
+  'Costa',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Haddad',
+  'Ito',
+  'Jansen',
+  'Kowalski',
+  'Larsen',
+  'Moreau',
+  'Okafor',
+  'Petrov',
+  'Rossi',
+  'Silva',
+  'Tanaka',
+  'Weber',
+];
+const COMPANIES = [
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Hooli',
+  'Stark',
+  'Wayne',
+  'Tyrell',
+  'Cyberdyne',
+  'Soylent',
+  'Vandelay',
+  'Wonka',
+  'Aperture',
+  'Oscorp',
+];
+const TITLES_BY_FIT: Readonly<Record<Fit, readonly string[]>> = {
+  high: ['VP Marketing', 'Head of Revenue Operations', 'CRO', 'VP Sales'],
+  mid: ['Marketing Manager', 'Sales Manager', 'RevOps Analyst'],
+  low: ['Student', 'Intern', 'Consultant', 'Freelancer'],
+};
+const SIZE_BY_FIT: Readonly<Record<Fit, readonly string[]>> = {
+  high: ['201-500', '501-1000', '1001-5000'],
+  mid: ['51-200', '201-500'],
+  low: ['1-10', '11-50'],
+};
+
+function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function dollars(cents: number): string {
+  return (cents / 100).toFixed(2);
+}
+
+function buildOwners(rng: Rng): ScenarioOwner[] {
+  return OWNER_PROFILES.map((profile, index) => {
+    const firstName = rng.pick(FIRST);
+    const lastName = rng.pick(LAST);
+    return {
+      id: String(rng.int(10_000_000, 99_999_999)),
+      userId: rng.int(1_000_000, 9_999_999),
+      email: `${firstName}.${lastName}.${index}@sales.scenario.test`.toLowerCase(),
+      firstName,
+      lastName,
+      profile,
+    };
+  });
+}
+
+function buildCampaigns(
+  rng: Rng,
+  start: number,
+  end: number,
+): { campaigns: ScenarioCampaign[]; forms: ScenarioForm[] } {
+  const campaigns: ScenarioCampaign[] = [];
+  const forms: ScenarioForm[] = [];
+  const months = Math.max(1, Math.round((end - start) / (30 * DAY)));
+  PLAN.forEach((plan, index) => {
+    const id = rngUuid(rng);
+    const spendCents = Math.round(plan.spendDollars * (0.8 + rng.next() * 0.4)) * 100;
+    const perMonth = Math.floor(spendCents / months);
+    const spendItems = Array.from({ length: months }, (_, m) => ({
+      name: `${plan.name} — month ${m + 1}`,
+      amountCents: m === months - 1 ? spendCents - perMonth * (months - 1) : perMonth,
+    }));
+    const wantsForm = plan.channel !== 'email' && plan.channel !== 'event';
+    const formGuid = wantsForm ? rngUuid(rng) : undefined;
+    if (formGuid) forms.push({ guid: formGuid, name: `${plan.name} form`, campaignId: id });
+    campaigns.push({
+      id,
+      name: `${plan.name} Q3`,
+      channel: plan.channel,
+      source: plan.source,
+      startDate: isoDate(start),
+      endDate: isoDate(end - 1),
+      budgetCents: Math.round(spendCents * 1.1),
+      spendItems,
+      spendCents,
+      trueLift: Math.round(plan.lift * (0.6 + rng.next() * 0.8) * 1000) / 1000,
+      ...(formGuid ? { formGuid } : {}),
+      ...(plan.channel === 'email' ? { emailCampaignId: 50_000 + index } : {}),
+    });
+  });
+  return { campaigns, forms };
+}
+
+/**
+ * Generates a quarter of marketing and sales activity for one company. Pure and deterministic: the same
+ * options give the same scenario, value for value.
+ *
+ * The causal model behind the ground truth: each contact is touched by a few campaigns (by reach), becomes an
+ * MQL with a probability set by its fit, is assigned to the next owner in rotation, and is ignored, rejected
+ * or accepted according to that owner's profile and its fit. An accepted lead becomes a deal whose amount is
+ * drawn first and which is won with probability `base(fit) + Σ trueLift` over the distinct campaigns it
+ * touched. So a campaign's expected incremental revenue is exactly Σ trueLift × amount over the accepted
+ * leads it touched, which is what an attribution model can be scored against.
+ */
+export function generateScenario(options: ScenarioOptions): Scenario {
+  const rng = createRng(options.seed);
+  const quarterStart = options.quarterStart ?? Date.UTC(2026, 6, 1);
+  const quarterEnd = quarterStart + (options.days ?? 91) * DAY;
+  const contactCount = options.contacts ?? 400;
+  const owners = buildOwners(rng);
+  const { campaigns, forms } = buildCampaigns(rng, quarterStart, quarterEnd);
+  const reach = PLAN.map((p) => p.reach);
+  const actions: ScenarioAction[] = [];
+  const push = (action: ScenarioAction): void => {
+    actions.push(action);
+  };
+  const contacts: TruthContact[] = [];
+  let rotation = 0;
+  let dealCount = 0;
+  let lineItemCount = 0;
+
+  for (let i = 0; i < contactCount; i++) {
+    const ref: ContactRef = `c${i + 1}`;
+    const fit: Fit = rng.weighted(['high', 'mid', 'low'] as const, [0.25, 0.45, 0.3]);
+    const arrival = quarterStart + Math.floor(rng.next() * (quarterEnd - quarterStart) * 0.7);
+    const touchCount = rng.weighted([1, 2, 3, 4, 5], [0.3, 0.3, 0.2, 0.12, 0.08]);
+    const touches: TruthTouch[] = [];
+    let at = arrival;
+    // The first touch creates the contact, so it cannot be an email (HubSpot only mails known contacts).
+    let first = rng.weighted(campaigns, reach);
+    while (first.channel === 'email') first = rng.weighted(campaigns, reach);
+    const firstName = rng.pick(FIRST);
+    const lastName = rng.pick(LAST);
+    const company = rng.pick(COMPANIES);
+    push({
+      kind: 'contact.create',
+      at,
+      contact: ref,
+      changeSource: first.channel === 'event' ? 'IMPORT' : 'FORM',
+      properties: {
+        email: `${firstName}.${lastName}.${i + 1}@${company}.scenario.test`.toLowerCase(),
+        firstname: firstName,
+        lastname: lastName,
+        company,
+        jobtitle: rng.pick(TITLES_BY_FIT[fit]),
+        numemployees: rng.pick(SIZE_BY_FIT[fit]),
+        lifecyclestage: 'lead',
+      },
+    });
+    for (let t = 0; t < touchCount; t++) {
+      const campaign = t === 0 ? first : rng.weighted(campaigns, reach);
+      if (t > 0) {
+        at += Math.round(rng.exponential(5 * DAY));
+        // Unpaid visits between campaign touches: noise every attribution model has to see through.
+        if (rng.chance(0.3)) {
+          const organic = rng.chance(0.6);
+          push({
+            kind: 'visit',
+            at,
+            contact: ref,
+            source: organic ? 'ORGANIC_SEARCH' : 'DIRECT_TRAFFIC',
+            sourceData1: organic ? 'google' : '',
+            url: 'https://www.truce.example/blog',
+            interaction: 'PAGE_VIEW',
+          });
+          touches.push({ at, campaignId: null, channel: organic ? 'organic' : 'direct' });
+          at += Math.round(rng.exponential(DAY));
+        }
+      }
+      touches.push({ at, campaignId: campaign.id, channel: campaign.channel });
+      pushTouch(push, campaign, ref, at, rng);
+    }
+    const truth = { ref, fit, touches };
+    if (!rng.chance(MQL_RATE[fit])) {
+      contacts.push({ ...truth, outcome: 'not_mql' });
+      continue;
+    }
+    const mqlAt = at + Math.round(rng.exponential(2 * HOUR)) + 60_000;
+    const owner = owners[rotation++ % owners.length] as ScenarioOwner;
+    push({
+      kind: 'contact.update',
+      at: mqlAt,
+      contact: ref,
+      changeSource: 'AUTOMATION_PLATFORM',
+      properties: {
+        lifecyclestage: 'marketingqualifiedlead',
+        hs_lifecyclestage_marketingqualifiedlead_date: iso(mqlAt),
+        hs_lead_status: 'NEW',
+        hubspot_owner_id: owner.id,
+      },
+    });
+    const mql = { ...truth, mqlAt, ownerId: owner.id };
+    const reaction = salesReaction(owner.profile, fit, [
+      rng.next(),
+      rng.next(),
+      rng.next(),
+      rng.next(),
+    ]);
+    if (reaction.kind === 'ignored') {
+      contacts.push({ ...mql, outcome: 'ignored' });
+      continue;
+    }
+    const touchedAt = mqlAt + reaction.firstTouchMs;
+    push({
+      kind: 'contact.update',
+      at: touchedAt,
+      contact: ref,
+      changeSource: 'CRM_UI',
+      userId: owner.userId,
+      properties: {
+        hs_lead_status: 'ATTEMPTED_TO_CONTACT',
+        notes_last_contacted: iso(touchedAt),
+        hs_last_sales_activity_timestamp: iso(touchedAt),
+      },
+    });
+    const decidedAt = touchedAt + Math.round(rng.exponential(DAY)) + 10 * 60_000;
+    const worked = { ...mql, firstTouchMinutes: Math.round(reaction.firstTouchMs / 60_000) };
+    if (reaction.kind === 'rejected') {
+      push({
+        kind: 'lead.decision',
+        at: decidedAt,
+        contact: ref,
+        ownerId: owner.id,
+        decision: 'rejected',
+        reason: reaction.reason,
+      });
+      push({
+        kind: 'contact.update',
+        at: decidedAt,
+        contact: ref,
+        changeSource: 'CRM_UI',
+        userId: owner.userId,
+        properties: { hs_lead_status: 'UNQUALIFIED' },
+      });
+      contacts.push({ ...worked, outcome: 'rejected', reason: reaction.reason });
+      continue;
+    }
+    push({
+      kind: 'lead.decision',
+      at: decidedAt,
+      contact: ref,
+      ownerId: owner.id,
+      decision: 'accepted',
+    });
+    push({
+      kind: 'contact.update',
+      at: decidedAt,
+      contact: ref,
+      changeSource: 'CRM_UI',
+      userId: owner.userId,
+      properties: {
+        hs_lead_status: 'CONNECTED',
+        lifecyclestage: 'salesqualifiedlead',
+        hs_lifecyclestage_salesqualifiedlead_date: iso(decidedAt),
+      },
+    });
+    // The deal: amount drawn before the outcome, so expected incremental revenue is well defined.
+    const deal: DealRef = `d${++dealCount}`;
+    const dealAt = decidedAt + Math.round(rng.exponential(2 * DAY)) + HOUR;
+    const lines = drawLineItems(rng);
+    const amountCents = lines.reduce((sum, line) => sum + line.netCents, 0);
+    const touchedCampaigns = new Set(touches.flatMap((t) => (t.campaignId ? [t.campaignId] : [])));
+    const winProbability =
+      BASE_WIN[fit] +
+      campaigns.filter((c) => touchedCampaigns.has(c.id)).reduce((sum, c) => sum + c.trueLift, 0);
+    const won = rng.next() < winProbability;
+    // Deals close inside the quarter when they can; one opened in its last hours closes an hour later.
+    const closeAt = Math.max(
+      dealAt + HOUR,
+      Math.min(dealAt + Math.round(rng.exponential(20 * DAY)) + DAY, quarterEnd - HOUR),
+    );
+    push({
+      kind: 'deal.create',
+      at: dealAt,
+      deal,
+      contact: ref,
+      stage: 'discovery',
+      properties: {
+        dealname: `${company} — new business`,
+        amount: dollars(amountCents),
+        hubspot_owner_id: owner.id,
+      },
+    });
+    for (const line of lines) {
+      push({
+        kind: 'lineItem.create',
+        at: dealAt,
+        deal,
+        lineItem: `li${++lineItemCount}`,
+        properties: {
+          name: line.product.name,
+          price: dollars(line.product.priceCents),
+          quantity: String(line.quantity),
+          hs_discount_percentage: String(line.discountPercent),
+        },
+      });
+    }
+    const midAt = dealAt + Math.round((closeAt - dealAt) / 2);
+    push({
+      kind: 'deal.update',
+      at: midAt,
+      deal,
+      userId: owner.userId,
+      stage: 'proposal',
+      properties: {},
+    });
+    push({
+      kind: 'deal.update',
+      at: closeAt,
+      deal,
+      userId: owner.userId,
+      stage: won ? 'won' : 'lost',
+      properties: {
+        closedate: iso(closeAt),
+        ...(won ? {} : { closed_lost_reason: rng.pick(['Price', 'Competitor', 'No decision']) }),
+      },
+    });
+    contacts.push({
+      ...worked,
+      outcome: won ? 'won' : 'lost',
+      deal,
+      dealAmountCents: amountCents,
+      winProbability: Math.round(winProbability * 10_000) / 10_000,
+    });
+  }
+
+  // Sorting indices keeps ties in generation order without copying the actions.
+  const times = Float64Array.from(actions, (a) => a.at);
+  const order = Uint32Array.from(actions, (_, index) => index);
+  order.sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
+  const timeline = Array.from(order, (index) => actions[index] as ScenarioAction);
+  return {
+    seed: options.seed,
+    setup: { quarterStart, quarterEnd, owners, campaigns, forms, products: PRODUCTS },
+    timeline,
+    truth: {
+      baseWinProbability: BASE_WIN,
+      campaigns: campaignTruth(campaigns, contacts),
+      contacts,
+      totals: {
+        contacts: contacts.length,
+        mqls: contacts.filter((c) => c.mqlAt !== undefined).length,
+        accepted: contacts.filter((c) => c.outcome === 'won' || c.outcome === 'lost').length,
+        rejected: contacts.filter((c) => c.outcome === 'rejected').length,
+        ignored: contacts.filter((c) => c.outcome === 'ignored').length,
+        won: contacts.filter((c) => c.outcome === 'won').length,
+        lost: contacts.filter((c) => c.outcome === 'lost').length,
+        wonRevenueCents: contacts
+          .filter((c) => c.outcome === 'won')
+          .reduce((sum, c) => sum + (c.dealAmountCents ?? 0), 0),
+        spendCents: campaigns.reduce((sum, c) => sum + c.spendCents, 0),
+      },
+    },
+  };
+}
+
+/** The actions one campaign touch leaves in HubSpot, by channel. */
+function pushTouch(
+  push: (action: ScenarioAction) => void,
+  campaign: ScenarioCampaign,
+  contact: ContactRef,
+  at: number,
+  rng: Rng,
+): void {
+  const plan = PLAN.find((p) => campaign.name.startsWith(p.name));
+  const landing = `https://www.truce.example/lp/${campaign.channel}?utm_campaign=${encodeURIComponent(campaign.name)}`;
+  switch (campaign.channel) {
+    case 'email':
+      push({
+        kind: 'email.event',
+        at: at - 5 * 60_000,
+        contact,
+        type: 'OPEN',
+        emailCampaignId: campaign.emailCampaignId ?? 0,
+        emailName: campaign.name,
+        campaignId: campaign.id,
+      });
+      push({
+        kind: 'email.event',
+        at,
+        contact,
+        type: 'CLICK',
+        emailCampaignId: campaign.emailCampaignId ?? 0,
+        emailName: campaign.name,
+        campaignId: campaign.id,
+        url: landing,
+      });
+      return;
+    case 'event':
+      push({
+        kind: 'visit',
+        at,
+        contact,
+        source: 'OFFLINE',
+        sourceData1: plan?.sourceData1 ?? '',
+        url: '',
+        campaignId: campaign.id,
+        interaction: 'EVENT',
+      });
+      return;
+    default:
+      push({
+        kind: 'visit',
+        at,
+        contact,
+        source: campaign.source,
+        sourceData1: plan?.sourceData1 ?? '',
+        url: landing,
+        campaignId: campaign.id,
+        interaction:
+          campaign.channel === 'paid_social' || campaign.channel === 'paid_search'
+            ? 'AD_CLICK'
+            : 'PAGE_VIEW',
+      });
+      if (campaign.formGuid && (campaign.channel !== 'paid_search' || rng.chance(0.6))) {
+        push({
+          kind: 'form.submit',
+          at: at + 3 * 60_000,
+          contact,
+          formGuid: campaign.formGuid,
+          pageUrl: landing,
+        });
+      }
+  }
+}
+
+export type SalesReaction =
+  | { readonly kind: 'ignored' }
+  | { readonly kind: 'rejected'; readonly firstTouchMs: number; readonly reason: RejectionReason }
+  | { readonly kind: 'accepted'; readonly firstTouchMs: number };
+
+/**
+ * What an owner with this profile does with a lead of this fit, from four uniform draws. Exported so a demo
+ * whose router picks a different owner than the scenario's rotation can replay the same draws for its owner.
+ */
+export function salesReaction(
+  profile: OwnerProfile,
+  fit: Fit,
+  draws: readonly [number, number, number, number] | readonly number[],
+): SalesReaction {
+  const [ignore = 0, delay = 0, reject = 0, reason = 0] = draws;
+  if (ignore < profile.ignoreRate) return { kind: 'ignored' };
+  const firstTouchMs =
+    Math.round(-Math.log(1 - delay) * profile.meanFirstTouchHours * HOUR) + 5 * 60_000;
+  if (reject < Math.min(0.95, profile.rejectRate * REJECT_FACTOR[fit])) {
+    const weights = REASONS_BY_FIT[fit];
+    const total = weights.reduce((a, b) => a + b, 0);
+    let r = reason * total;
+    let picked: RejectionReason = REASONS[REASONS.length - 1] as RejectionReason;
+    for (let i = 0; i < REASONS.length; i++) {
+      r -= weights[i] ?? 0;
+      if (r < 0) {
+        picked = REASONS[i] as RejectionReason;
+        break;
+      }
+    }
+    return { kind: 'rejected', firstTouchMs, reason: picked };
+  }
+  return { kind: 'accepted', firstTouchMs };
+}
+
+interface LineDraw {
+  readonly product: ScenarioProduct;
+  readonly quantity: number;
+  readonly discountPercent: number;
+  readonly netCents: number;
+}
+
+function drawLineItems(rng: Rng): LineDraw[] {
+  const count = rng.weighted([1, 2, 3], [0.5, 0.35, 0.15]);
+  const chosen = new Set<ScenarioProduct>();
+  while (chosen.size < count) chosen.add(rng.pick(PRODUCTS));
+  return [...chosen].map((product) => {
+    const quantity = product.name.includes('seat') ? rng.int(3, 40) : 1;
+    const discountPercent = rng.weighted([0, 10, 15, 20], [0.5, 0.25, 0.15, 0.1]);
+    // Same rounding as the sandbox's line item amount: to the cent.
+    const netCents = Math.round((product.priceCents * quantity * (100 - discountPercent)) / 100);
+    return { product, quantity, discountPercent, netCents };
+  });
+}
+
+function campaignTruth(
+  campaigns: readonly ScenarioCampaign[],
+  contacts: readonly TruthContact[],
+): TruthCampaign[] {
+  const rows = campaigns.map((campaign) => {
+    const touched = contacts.filter((c) => c.touches.some((t) => t.campaignId === campaign.id));
+    const accepted = touched.filter((c) => c.outcome === 'won' || c.outcome === 'lost');
+    const won = touched.filter((c) => c.outcome === 'won');
+    return {
+      id: campaign.id,
+      name: campaign.name,
+      channel: campaign.channel,
+      trueLift: campaign.trueLift,
+      spendCents: campaign.spendCents,
+      touchedContacts: touched.length,
+      mqls: touched.filter((c) => c.mqlAt !== undefined).length,
+      acceptedTouched: accepted.length,
+      expectedIncrementalWins: Math.round(accepted.length * campaign.trueLift * 1000) / 1000,
+      expectedIncrementalRevenueCents: Math.round(
+        accepted.reduce((sum, c) => sum + (c.dealAmountCents ?? 0), 0) * campaign.trueLift,
+      ),
+      wonDealsTouched: won.length,
+      wonRevenueTouchedCents: won.reduce((sum, c) => sum + (c.dealAmountCents ?? 0), 0),
+    };
+  });
+  const total = rows.reduce((sum, r) => sum + r.expectedIncrementalRevenueCents, 0);
+  return rows.map((r) => ({
+    ...r,
+    trueRevenueShare:
+      total > 0 ? Math.round((r.expectedIncrementalRevenueCents / total) * 10_000) / 10_000 : 0,
+  }));
+}
