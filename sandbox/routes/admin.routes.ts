@@ -117,6 +117,15 @@ export function adminRoutes(deps: {
     res.status(201).json({ conversionId });
   });
 
+  router.post('/webhooks/connect', (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof body.targetUrl !== 'string' || typeof body.clientSecret !== 'string') {
+      return validationError(res, 'targetUrl and clientSecret are required');
+    }
+    deps.webhooks.connect(body as unknown as Parameters<SandboxWebhooks['connect']>[0]);
+    res.json({ subscriptions: deps.webhooks.subscriptions() });
+  });
+
   router.post('/webhooks/flush', async (_req, res) => {
     await deps.webhooks.flush();
     res.json(deps.webhooks.stats());

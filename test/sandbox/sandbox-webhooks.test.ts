@@ -228,6 +228,39 @@ describe('sandbox webhooks', () => {
     expect(events(receiver)).toHaveLength(2);
   });
 
+  it('connects and changes the portal over the HTTP admin API', async () => {
+    receiver = await startReceiver();
+    sandbox = await createSandbox({ seed: 6 });
+    const admin = (path: string, body: unknown, method = 'POST') =>
+      fetch(`${sandbox.url}/_sandbox${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    await admin('/webhooks/connect', { targetUrl: receiver.url, clientSecret: SECRET });
+    await admin('/time', { at: Date.UTC(2026, 6, 1) });
+    const created = (await (await admin('/objects/contacts', { properties: {} })).json()) as {
+      id: string;
+    };
+    await admin(
+      `/objects/contacts/${created.id}`,
+      { properties: { hs_lead_status: 'OPEN' } },
+      'PATCH',
+    );
+    const flushed = await admin('/webhooks/flush', {});
+    expect(await flushed.json()).toMatchObject({ deliveredEvents: 2 });
+    const received = events(receiver);
+    expect(received.map((e) => e.subscriptionType)).toEqual([
+      'object.creation',
+      'object.propertyChange',
+    ]);
+    expect(received[1]).toMatchObject({
+      propertyName: 'hs_lead_status',
+      occurredAt: Date.UTC(2026, 6, 1),
+    });
+    expect(receiver.requests.every((r) => v3Valid(r, receiver.url))).toBe(true);
+  });
+
   it('sends nothing for seeded background contacts', async () => {
     receiver = await startReceiver();
     sandbox = await createSandbox({
