@@ -38,6 +38,7 @@ export class Portal {
   private readonly nextId = new Map<ObjectType, number>();
   private readonly listeners: ChangeListener[] = [];
   private fixedTime: number | undefined;
+  private lastIso: { at: number; text: string } | undefined;
 
   constructor(
     readonly portalId: number,
@@ -257,7 +258,7 @@ export class Portal {
     });
     record.updatedAt = at;
     const modified = record.type === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate';
-    if (name !== modified) record.properties[modified] = new Date(at).toISOString();
+    if (name !== modified) record.properties[modified] = this.isoAt(at);
   }
 
   /** The calculated properties HubSpot keeps in step: closed-won flags on deals, amounts on line items. */
@@ -288,6 +289,12 @@ export class Portal {
       const net = Math.max(0, gross - discount * quantity - (gross * percent) / 100);
       this.set(record, 'amount', String(Math.round(net * 100) / 100), at, calculated);
     }
+  }
+
+  /** Writes come in runs at one instant; formatting the date once per instant keeps seeding fast. */
+  private isoAt(at: number): string {
+    if (this.lastIso?.at !== at) this.lastIso = { at, text: new Date(at).toISOString() };
+    return this.lastIso.text;
   }
 
   private emitAssociation(
