@@ -1,5 +1,6 @@
 import type { Sandbox } from './sandbox';
 import type {
+  CompanyRef,
   ContactRef,
   DealRef,
   DealStageRole,
@@ -11,6 +12,7 @@ import type {
 export interface PlayState {
   readonly pipelineId: string;
   readonly stageIds: Readonly<Record<DealStageRole, string>>;
+  readonly companies: Map<CompanyRef, string>;
   readonly contacts: Map<ContactRef, string>;
   readonly deals: Map<DealRef, string>;
   readonly lineItems: Map<LineItemRef, string>;
@@ -74,6 +76,7 @@ export function applyScenarioSetup(sandbox: Sandbox, scenario: Scenario): PlaySt
   return {
     pipelineId,
     stageIds: stages,
+    companies: new Map(),
     contacts: new Map(),
     deals: new Map(),
     lineItems: new Map(),
@@ -95,12 +98,19 @@ export async function applyScenarioAction(
 ): Promise<void> {
   const { admin } = sandbox;
   switch (action.kind) {
-    case 'contact.create':
-      state.contacts.set(
-        action.contact,
-        admin.create('contacts', { ...action.properties }, { source: action.changeSource }),
-      );
+    case 'company.create':
+      state.companies.set(action.company, admin.create('companies', { ...action.properties }));
       return;
+    case 'contact.create': {
+      const id = admin.create(
+        'contacts',
+        { ...action.properties },
+        { source: action.changeSource },
+      );
+      state.contacts.set(action.contact, id);
+      admin.associate('contacts', id, 'companies', resolve(state.companies, action.company));
+      return;
+    }
     case 'visit':
       admin.recordVisit(resolve(state.contacts, action.contact), {
         source: action.source,
@@ -148,6 +158,7 @@ export async function applyScenarioAction(
       });
       state.deals.set(action.deal, id);
       admin.associate('deals', id, 'contacts', resolve(state.contacts, action.contact));
+      admin.associate('deals', id, 'companies', resolve(state.companies, action.company));
       return;
     }
     case 'lineItem.create': {

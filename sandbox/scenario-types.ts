@@ -81,6 +81,7 @@ export interface ScenarioSetup {
 
 /** `c12`, `d3`, `li7`: references resolved to HubSpot ids when the timeline is played. */
 export type ContactRef = `c${number}`;
+export type CompanyRef = `co${number}`;
 export type DealRef = `d${number}`;
 export type LineItemRef = `li${number}`;
 
@@ -95,8 +96,15 @@ export type ScenarioAction =
   | (At & {
       readonly kind: 'contact.create';
       readonly contact: ContactRef;
+      /** The contact's company, created by an earlier `company.create`; the player associates them. */
+      readonly company: CompanyRef;
       readonly properties: Readonly<Record<string, string>>;
       readonly changeSource: 'FORM' | 'IMPORT' | 'CRM_UI';
+    })
+  | (At & {
+      readonly kind: 'company.create';
+      readonly company: CompanyRef;
+      readonly properties: Readonly<Record<string, string>>;
     })
   | (At & {
       readonly kind: 'visit';
@@ -145,6 +153,7 @@ export type ScenarioAction =
       readonly kind: 'deal.create';
       readonly deal: DealRef;
       readonly contact: ContactRef;
+      readonly company: CompanyRef;
       /** Stage ids are portal-specific: the player maps the role to the portal's pipeline. */
       readonly stage: DealStageRole;
       readonly properties: Readonly<Record<string, string>>;

@@ -1,6 +1,7 @@
 import { createRng, type Rng, rngUuid } from './rng';
 import type {
   Channel,
+  CompanyRef,
   ContactRef,
   DealRef,
   Fit,
@@ -205,6 +206,16 @@ const COMPANIES = [
   'Aperture',
   'Oscorp',
 ];
+const COMPANY_SUFFIXES = [
+  'Labs',
+  'Systems',
+  'Group',
+  'Health',
+  'Logistics',
+  'Software',
+  'Retail',
+  'Energy',
+];
 const TITLES_BY_FIT: Readonly<Record<Fit, readonly string[]>> = {
   high: ['VP Marketing', 'Head of Revenue Operations', 'CRO', 'VP Sales'],
   mid: ['Marketing Manager', 'Sales Manager', 'RevOps Analyst'],
@@ -304,6 +315,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
     actions.push(action);
   };
   const contacts: TruthContact[] = [];
+  const companyRefs = new Map<string, CompanyRef>();
   let rotation = 0;
   let dealCount = 0;
   let lineItemCount = 0;
@@ -320,14 +332,32 @@ export function generateScenario(options: ScenarioOptions): Scenario {
     while (first.channel === 'email') first = rng.weighted(campaigns, reach);
     const firstName = rng.pick(FIRST);
     const lastName = rng.pick(LAST);
-    const company = rng.pick(COMPANIES);
+    const company = `${rng.pick(COMPANIES)} ${rng.pick(COMPANY_SUFFIXES)}`;
+    let companyRef = companyRefs.get(company);
+    if (!companyRef) {
+      companyRef = `co${companyRefs.size + 1}`;
+      companyRefs.set(company, companyRef);
+      // Target accounts are in the CRM before the quarter starts (an ABM list), ahead of any contact.
+      push({
+        kind: 'company.create',
+        at: quarterStart - DAY,
+        company: companyRef,
+        properties: {
+          name: company,
+          domain: `${company.replace(/\W+/g, '-').toLowerCase()}.scenario.test`,
+          numberofemployees: String(rng.int(5, 5_000)),
+        },
+      });
+    }
     push({
       kind: 'contact.create',
       at,
       contact: ref,
+      company: companyRef,
       changeSource: first.channel === 'event' ? 'IMPORT' : 'FORM',
       properties: {
-        email: `${firstName}.${lastName}.${i + 1}@${company}.scenario.test`.toLowerCase(),
+        email:
+          `${firstName}.${lastName}.${i + 1}@${company.replace(/\W+/g, '-')}.scenario.test`.toLowerCase(),
         firstname: firstName,
         lastname: lastName,
         company,
@@ -463,6 +493,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
       at: dealAt,
       deal,
       contact: ref,
+      company: companyRef,
       stage: 'discovery',
       properties: {
         dealname: `${company} — new business`,

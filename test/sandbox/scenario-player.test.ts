@@ -33,6 +33,10 @@ describe('playing a scenario into the sandbox', () => {
 
     expect(progress).toBe(scenario.timeline.length);
     expect(sandbox.portal.count('contacts')).toBe(120);
+    expect(sandbox.portal.count('companies')).toBe(state.companies.size);
+    for (const contactId of state.contacts.values()) {
+      expect(sandbox.portal.associations('contacts', contactId, 'companies')).toHaveLength(1);
+    }
     expect(decisions).toHaveLength(totals.accepted + totals.rejected);
     const deals = sandbox.portal.list('deals');
     expect(deals).toHaveLength(totals.accepted);
@@ -42,6 +46,7 @@ describe('playing a scenario into the sandbox', () => {
       .reduce((sum, d) => sum + Math.round(Number(d.properties.amount) * 100), 0);
     expect(wonCents).toBe(totals.wonRevenueCents);
     for (const deal of deals) {
+      expect(sandbox.portal.associations('deals', deal.id, 'companies')[0]?.typeIds).toEqual([341]);
       const items = sandbox.portal.associations('deals', deal.id, 'line_items');
       const sum = items.reduce(
         (s, row) => s + Number(sandbox.portal.get('line_items', row.toId)?.properties.amount),

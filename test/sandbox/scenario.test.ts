@@ -3,7 +3,10 @@ import { generateScenario, salesReaction, type Scenario } from '../../sandbox/sc
 function refsUsed(scenario: Scenario): void {
   const contacts = new Set<string>();
   const deals = new Set<string>();
+  const companies = new Set<string>();
   for (const action of scenario.timeline) {
+    if (action.kind === 'company.create') companies.add(action.company);
+    else if ('company' in action) expect(companies.has(action.company)).toBe(true);
     if (action.kind === 'contact.create') contacts.add(action.contact);
     else if ('contact' in action) expect(contacts.has(action.contact)).toBe(true);
     if (action.kind === 'deal.create') deals.add(action.deal);
