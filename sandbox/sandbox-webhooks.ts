@@ -91,8 +91,11 @@ export class SandboxWebhooks {
 
   faults(): DeliveryFaults {
     return {
-      ...(this.dispatcher?.faults ?? { outOfOrder: false, duplicateRate: 0, paused: false }),
-      ...{},
+      outOfOrder: false,
+      duplicateRate: 0,
+      paused: false,
+      ...this.pendingFaults,
+      ...this.dispatcher?.faults,
     };
   }
 

@@ -308,3 +308,80 @@ describe('sandbox CRM API through the real @hubspot/api-client', () => {
     });
   });
 });
+
+describe('sandbox object reads with associations and batch property creation', () => {
+  let sandbox: Sandbox;
+  let client: Client;
+  beforeAll(async () => {
+    sandbox = await createSandbox({ seed: 8 });
+    client = sandboxClient(sandbox);
+  });
+  afterAll(() => sandbox.close());
+
+  it('returns v3 associations on a single read and associates over the v4 default endpoint', async () => {
+    const contact = sandbox.admin.create('contacts', { email: 'v4@example.test' });
+    const company = sandbox.admin.create('companies', { name: 'Acme' });
+    await client.crm.associations.v4.basicApi.createDefault(
+      'contacts',
+      contact,
+      'companies',
+      company,
+    );
+    const read = await client.crm.contacts.basicApi.getById(contact, ['email'], undefined, [
+      'companies',
+    ]);
+    expect(read.associations?.companies?.results).toEqual([
+      { id: company, type: 'contact_to_company' },
+    ]);
+    expect(sandbox.portal.associations('companies', company, 'contacts')).toEqual([
+      { toId: contact, typeIds: [280] },
+    ]);
+  });
+
+  it('answers 207 for a property batch create that repeats an existing name', async () => {
+    const response = await fetch(`${sandbox.url}/crm/v3/properties/deals/batch/create`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${sandbox.accessToken}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        inputs: [
+          {
+            name: 'truce_credit',
+            label: 'Credit',
+            groupName: 'dealinformation',
+            type: 'number',
+            fieldType: 'number',
+          },
+          {
+            name: 'amount',
+            label: 'Amount',
+            groupName: 'dealinformation',
+            type: 'number',
+            fieldType: 'number',
+          },
+        ],
+      }),
+    });
+    expect(response.status).toBe(207);
+    const body = (await response.json()) as {
+      results: Array<{ name: string }>;
+      errors: Array<{ category: string }>;
+    };
+    expect(body.results.map((r) => r.name)).toEqual(['truce_credit']);
+    expect(body.errors[0]?.category).toBe('OBJECT_ALREADY_EXISTS');
+  });
+
+  it('archives on delete: the record disappears from reads and search', async () => {
+    const id = sandbox.admin.create('deals', { dealname: 'Gone' });
+    await client.crm.deals.basicApi.archive(id);
+    await expect(client.crm.deals.basicApi.getById(id)).rejects.toMatchObject({ code: 404 });
+    const search = await client.crm.deals.searchApi.doSearch({
+      filterGroups: [
+        { filters: [{ propertyName: 'dealname', operator: 'EQ' as never, value: 'Gone' }] },
+      ],
+    });
+    expect(search.total).toBe(0);
+  });
+});
