@@ -11,12 +11,14 @@ export const CHANNELS = [
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/** Truce's default reason codes (`decisions.reasonCodes` in the rules file). */
 export const REJECTION_REASONS = [
-  'not_a_fit',
-  'no_budget',
-  'bad_timing',
-  'no_response',
+  'bad_fit',
+  'no_intent',
   'duplicate',
+  'unreachable',
+  'competitor',
+  'student_or_job_seeker',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
@@ -139,15 +141,18 @@ export type ScenarioAction =
       readonly userId?: number;
     })
   | (At & {
-      /**
-       * A rep's accept or reject in Truce's card: not a HubSpot change, so the player hands it to the caller
-       * (the demo posts it to the service); the matching `hs_lead_status` change is its own action.
-       */
+      /** A rep's accept or reject; the player hands it to the caller's `onDecision`. */
       readonly kind: 'lead.decision';
       readonly contact: ContactRef;
       readonly ownerId: string;
       readonly decision: 'accepted' | 'rejected';
       readonly reason?: RejectionReason;
+      /**
+       * `hubspot`: the decision is already in the timeline as HubSpot changes (lifecycle stage to SQL, or the
+       * reason property and lead status UNQUALIFIED), so this action is only a marker. `card`: only the card
+       * call carries it; the caller must post it to the service.
+       */
+      readonly via: 'hubspot' | 'card';
     })
   | (At & {
       readonly kind: 'deal.create';
@@ -248,4 +253,11 @@ export interface ScenarioOptions {
   readonly quarterStart?: number;
   /** Length in days (default 91). */
   readonly days?: number;
+  /**
+   * How reps record decisions (default `hubspot`: lifecycle stage, lead status and the reason property, which
+   * Truce reads from webhooks; `card`: in Truce's card only, leaving HubSpot with the activity signals).
+   */
+  readonly decisionsVia?: 'hubspot' | 'card';
+  /** The HubSpot property a rep sets to reject with a reason (default `truce_reject_reason`). */
+  readonly reasonProperty?: string;
 }

@@ -18,6 +18,7 @@ import type {
   TruthContact,
   TruthTouch,
 } from './scenario-types';
+import { REJECTION_REASONS } from './scenario-types';
 
 export type * from './scenario-types';
 
@@ -125,18 +126,11 @@ const BASE_WIN: Readonly<Record<Fit, number>> = { high: 0.12, mid: 0.06, low: 0.
 const MQL_RATE: Readonly<Record<Fit, number>> = { high: 0.85, mid: 0.55, low: 0.25 };
 const REJECT_FACTOR: Readonly<Record<Fit, number>> = { high: 0.4, mid: 1, low: 2 };
 const REASONS_BY_FIT: Readonly<Record<Fit, readonly number[]>> = {
-  // weights over REJECTION_REASONS: not_a_fit, no_budget, bad_timing, no_response, duplicate
-  high: [0.05, 0.25, 0.4, 0.2, 0.1],
-  mid: [0.25, 0.3, 0.2, 0.2, 0.05],
-  low: [0.6, 0.2, 0.05, 0.1, 0.05],
+  // weights over REJECTION_REASONS: bad_fit, no_intent, duplicate, unreachable, competitor, student_or_job_seeker
+  high: [0.05, 0.2, 0.1, 0.3, 0.35, 0],
+  mid: [0.25, 0.3, 0.05, 0.25, 0.1, 0.05],
+  low: [0.45, 0.15, 0.05, 0.1, 0, 0.25],
 };
-const REASONS: readonly RejectionReason[] = [
-  'not_a_fit',
-  'no_budget',
-  'bad_timing',
-  'no_response',
-  'duplicate',
-];
 
 const PRODUCTS: readonly ScenarioProduct[] = [
   { name: 'Truce Team (annual seat)', priceCents: 60_000 },
@@ -307,6 +301,8 @@ export function generateScenario(options: ScenarioOptions): Scenario {
   const quarterStart = options.quarterStart ?? Date.UTC(2026, 6, 1);
   const quarterEnd = quarterStart + (options.days ?? 91) * DAY;
   const contactCount = options.contacts ?? 400;
+  const decisionsVia = options.decisionsVia ?? 'hubspot';
+  const reasonProperty = options.reasonProperty ?? 'truce_reject_reason';
   const owners = buildOwners(rng);
   const { campaigns, forms } = buildCampaigns(rng, quarterStart, quarterEnd);
   const reach = PLAN.map((p) => p.reach);
@@ -442,15 +438,19 @@ export function generateScenario(options: ScenarioOptions): Scenario {
         ownerId: owner.id,
         decision: 'rejected',
         reason: reaction.reason,
+        via: decisionsVia,
       });
-      push({
-        kind: 'contact.update',
-        at: decidedAt,
-        contact: ref,
-        changeSource: 'CRM_UI',
-        userId: owner.userId,
-        properties: { hs_lead_status: 'UNQUALIFIED' },
-      });
+      if (decisionsVia === 'hubspot') {
+        push({
+          kind: 'contact.update',
+          at: decidedAt,
+          contact: ref,
+          changeSource: 'CRM_UI',
+          userId: owner.userId,
+          // The reason first: Truce reads it when the UNQUALIFIED status arrives.
+          properties: { [reasonProperty]: reaction.reason, hs_lead_status: 'UNQUALIFIED' },
+        });
+      }
       contacts.push({ ...worked, outcome: 'rejected', reason: reaction.reason });
       continue;
     }
@@ -460,6 +460,7 @@ export function generateScenario(options: ScenarioOptions): Scenario {
       contact: ref,
       ownerId: owner.id,
       decision: 'accepted',
+      via: decisionsVia,
     });
     push({
       kind: 'contact.update',
@@ -467,11 +468,14 @@ export function generateScenario(options: ScenarioOptions): Scenario {
       contact: ref,
       changeSource: 'CRM_UI',
       userId: owner.userId,
-      properties: {
-        hs_lead_status: 'CONNECTED',
-        lifecyclestage: 'salesqualifiedlead',
-        hs_lifecyclestage_salesqualifiedlead_date: iso(decidedAt),
-      },
+      properties:
+        decisionsVia === 'hubspot'
+          ? {
+              hs_lead_status: 'CONNECTED',
+              lifecyclestage: 'salesqualifiedlead',
+              hs_lifecyclestage_salesqualifiedlead_date: iso(decidedAt),
+            }
+          : { hs_lead_status: 'CONNECTED' },
     });
     // The deal: amount drawn before the outcome, so expected incremental revenue is well defined.
     const deal: DealRef = `d${++dealCount}`;
@@ -500,6 +504,14 @@ export function generateScenario(options: ScenarioOptions): Scenario {
         amount: dollars(amountCents),
         hubspot_owner_id: owner.id,
       },
+    });
+    // HubSpot's lifecycle automation: a contact with an open deal is an opportunity, a won deal makes a customer.
+    push({
+      kind: 'contact.update',
+      at: dealAt,
+      contact: ref,
+      changeSource: 'AUTOMATION_PLATFORM',
+      properties: { lifecyclestage: 'opportunity' },
     });
     for (const line of lines) {
       push({
@@ -535,6 +547,15 @@ export function generateScenario(options: ScenarioOptions): Scenario {
         ...(won ? {} : { closed_lost_reason: rng.pick(['Price', 'Competitor', 'No decision']) }),
       },
     });
+    if (won) {
+      push({
+        kind: 'contact.update',
+        at: closeAt,
+        contact: ref,
+        changeSource: 'AUTOMATION_PLATFORM',
+        properties: { lifecyclestage: 'customer' },
+      });
+    }
     contacts.push({
       ...worked,
       outcome: won ? 'won' : 'lost',
@@ -666,11 +687,11 @@ export function salesReaction(
     const weights = REASONS_BY_FIT[fit];
     const total = weights.reduce((a, b) => a + b, 0);
     let r = reason * total;
-    let picked: RejectionReason = REASONS[REASONS.length - 1] as RejectionReason;
-    for (let i = 0; i < REASONS.length; i++) {
+    let picked: RejectionReason = REJECTION_REASONS[0];
+    for (let i = 0; i < REJECTION_REASONS.length; i++) {
       r -= weights[i] ?? 0;
       if (r < 0) {
-        picked = REASONS[i] as RejectionReason;
+        picked = REJECTION_REASONS[i] as RejectionReason;
         break;
       }
     }

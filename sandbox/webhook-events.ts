@@ -63,6 +63,7 @@ export const DEFAULT_SUBSCRIPTIONS: readonly WebhookSubscription[] = [
     'notes_last_contacted',
     'hs_last_sales_activity_timestamp',
     'recent_conversion_event_name',
+    'truce_reject_reason',
   ].map((propertyName) => ({
     subscriptionType: 'object.propertyChange' as const,
     objectType: 'contact' as const,

@@ -152,3 +152,41 @@ describe('scenario generator', () => {
     expect(large.timeline.filter((a) => a.kind === 'contact.create')).toHaveLength(10_000);
   });
 });
+
+describe('scenario decisions', () => {
+  it('records decisions in HubSpot by default: reason property then UNQUALIFIED, or SQL', () => {
+    const scenario = generateScenario({ seed: 5, contacts: 300 });
+    const rejected = scenario.truth.contacts.filter((c) => c.outcome === 'rejected');
+    const updates = scenario.timeline.filter(
+      (a) => a.kind === 'contact.update' && a.properties.hs_lead_status === 'UNQUALIFIED',
+    );
+    expect(updates).toHaveLength(rejected.length);
+    for (const update of updates) {
+      if (update.kind !== 'contact.update') continue;
+      expect(Object.keys(update.properties)).toEqual(['truce_reject_reason', 'hs_lead_status']);
+      const truth = rejected.find((c) => c.ref === update.contact);
+      expect(update.properties.truce_reject_reason).toBe(truth?.reason);
+    }
+    const decisions = scenario.timeline.filter((a) => a.kind === 'lead.decision');
+    expect(decisions.every((d) => d.kind === 'lead.decision' && d.via === 'hubspot')).toBe(true);
+    const customers = scenario.timeline.filter(
+      (a) => a.kind === 'contact.update' && a.properties.lifecyclestage === 'customer',
+    );
+    expect(customers).toHaveLength(scenario.truth.totals.won);
+  });
+
+  it('leaves decisions to the card when asked, keeping the activity signals in HubSpot', () => {
+    const scenario = generateScenario({ seed: 5, contacts: 300, decisionsVia: 'card' });
+    const decisionChanges = scenario.timeline.filter(
+      (a) =>
+        a.kind === 'contact.update' &&
+        (a.properties.hs_lead_status === 'UNQUALIFIED' ||
+          a.properties.lifecyclestage === 'salesqualifiedlead' ||
+          'truce_reject_reason' in a.properties),
+    );
+    expect(decisionChanges).toHaveLength(0);
+    const decisions = scenario.timeline.filter((a) => a.kind === 'lead.decision');
+    expect(decisions.length).toBe(scenario.truth.totals.accepted + scenario.truth.totals.rejected);
+    expect(decisions.every((d) => d.kind === 'lead.decision' && d.via === 'card')).toBe(true);
+  });
+});
