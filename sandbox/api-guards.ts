@@ -44,7 +44,10 @@ export function bearerAuth(accessToken: string) {
 
 export function faultInjection(faults: ApiFaults) {
   return async (_req: Request, res: Response, next: NextFunction): Promise<void> => {
-    if (faults.stallMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.stallMs));
+    // unref: a stalled call must not keep a finished test run (or a closed sandbox) alive.
+    if (faults.stallMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, faults.stallMs).unref());
+    }
     if (faults.outage) {
       return sendError(res, 503, 'SERVICE_UNAVAILABLE', 'HubSpot is temporarily unavailable.');
     }

@@ -59,6 +59,7 @@ function compare(a: string | number | boolean, b: string | number | boolean): nu
   return String(x).localeCompare(String(y));
 }
 
+/** HubSpot tokenises on anything that is not a letter or digit; a `*` in the token is a wildcard. */
 function tokenMatches(value: string, token: string): boolean {
   const pattern = new RegExp(
     `^${token
@@ -68,7 +69,7 @@ function tokenMatches(value: string, token: string): boolean {
   );
   return value
     .toLowerCase()
-    .split(/[\s@.,;:/_-]+/)
+    .split(/[^\p{L}\p{N}]+/u)
     .concat(value.toLowerCase())
     .some((part) => pattern.test(part));
 }

@@ -5,6 +5,11 @@ export interface RateLimitOptions {
   readonly daily?: number;
   /** CRM search requests per second (HubSpot: 5). */
   readonly searchPerSecond?: number;
+  /**
+   * Add `Retry-After` (seconds until the window frees a slot) to 429s. HubSpot does not promise this header;
+   * it is opt-in so end-to-end tests can let clients that honour it retry without waiting a full window.
+   */
+  readonly sendRetryAfter?: boolean;
 }
 
 export type RateDecision =
@@ -27,6 +32,7 @@ export class RateLimiter {
   perTenSeconds: number;
   daily: number | undefined;
   searchPerSecond: number;
+  sendRetryAfter: boolean;
 
   constructor(
     options: RateLimitOptions,
@@ -35,6 +41,7 @@ export class RateLimiter {
     this.perTenSeconds = options.perTenSeconds ?? 190;
     this.daily = options.daily;
     this.searchPerSecond = options.searchPerSecond ?? 5;
+    this.sendRetryAfter = options.sendRetryAfter ?? false;
   }
 
   take(isSearch: boolean): RateDecision {
@@ -56,6 +63,10 @@ export class RateLimiter {
           }
         : {}),
     });
+    const retryAfter = (oldest: number | undefined, windowMs: number): Record<string, string> =>
+      this.sendRetryAfter && oldest !== undefined
+        ? { 'Retry-After': String(Math.max(1, Math.ceil((oldest + windowMs - now) / 1000))) }
+        : {};
     if (this.daily !== undefined && this.dayCount >= this.daily) {
       return { allowed: false, policyName: 'DAILY', headers: headers(this.recent.length) };
     }
@@ -63,11 +74,15 @@ export class RateLimiter {
       return {
         allowed: false,
         policyName: 'TEN_SECONDLY_ROLLING',
-        headers: headers(this.recent.length),
+        headers: { ...headers(this.recent.length), ...retryAfter(this.recent[0], 10_000) },
       };
     }
     if (isSearch && this.recentSearches.length >= this.searchPerSecond) {
-      return { allowed: false, policyName: 'SECONDLY', headers: headers(this.recent.length) };
+      return {
+        allowed: false,
+        policyName: 'SECONDLY',
+        headers: { ...headers(this.recent.length), ...retryAfter(this.recentSearches[0], 1_000) },
+      };
     }
     this.recent.push(now);
     if (isSearch) this.recentSearches.push(now);

@@ -52,11 +52,13 @@ export function adminRoutes(deps: {
     if (typeof body.daily === 'number' || body.daily === null) {
       deps.limiter.daily = (body.daily as number | null) ?? undefined;
     }
+    if (typeof body.sendRetryAfter === 'boolean') deps.limiter.sendRetryAfter = body.sendRetryAfter;
     if (body.reset === true) deps.limiter.reset();
     res.json({
       perTenSeconds: deps.limiter.perTenSeconds,
       daily: deps.limiter.daily ?? null,
       searchPerSecond: deps.limiter.searchPerSecond,
+      sendRetryAfter: deps.limiter.sendRetryAfter,
     });
   });
 

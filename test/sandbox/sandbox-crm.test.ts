@@ -269,6 +269,29 @@ describe('sandbox CRM API through the real @hubspot/api-client', () => {
     ]);
   });
 
+  it('finds a task by a token inside its body, as a retried create looks for its marker', async () => {
+    await client.crm.objects.tasks.basicApi.create({
+      properties: { hs_task_subject: 'Follow up', hs_task_body: 'Call them.\n\n(truce0123abcd)' },
+      associations: [],
+    });
+    const found = await client.crm.objects.tasks.searchApi.doSearch({
+      filterGroups: [
+        {
+          filters: [
+            {
+              propertyName: 'hs_task_body',
+              operator: 'CONTAINS_TOKEN' as never,
+              value: 'truce0123abcd',
+            },
+          ],
+        },
+      ],
+      properties: ['hs_task_subject'],
+      limit: 1,
+    });
+    expect(found.results.map((r) => r.properties.hs_task_subject)).toEqual(['Follow up']);
+  });
+
   it('computes line item amounts from price, quantity and discounts', async () => {
     const items = await client.crm.lineItems.batchApi.create({
       inputs: [

@@ -52,6 +52,16 @@ describe('sandbox rate limits and fault switches', () => {
     expect(response.headers.get('x-hubspot-ratelimit-remaining')).toBe('1');
   });
 
+  it('adds Retry-After to a 429 only when asked', async () => {
+    let now = 2_000_000;
+    const sandbox = await start({ rateLimit: { perTenSeconds: 1 }, clock: () => now });
+    await raw(sandbox, '/crm/v3/owners');
+    expect((await raw(sandbox, '/crm/v3/owners')).headers.get('retry-after')).toBeNull();
+    sandbox.rateLimiter.sendRetryAfter = true;
+    now += 7_500;
+    expect((await raw(sandbox, '/crm/v3/owners')).headers.get('retry-after')).toBe('3');
+  });
+
   it('answers 429 DAILY when a daily budget is configured and spent', async () => {
     const sandbox = await start({ rateLimit: { daily: 2 }, clock: () => 86_400_000 * 3 + 5 });
     await raw(sandbox, '/crm/v3/owners');
