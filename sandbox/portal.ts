@@ -227,7 +227,7 @@ export class Portal {
     context: ChangeContext,
   ): void {
     const value = raw ?? '';
-    if ((record.properties[name] ?? '') === value && record.history[name]) return;
+    if ((record.properties[name] ?? '') === value) return;
     this.write(record, name, value, at, context);
     this.emit({
       kind: 'propertyChange',
