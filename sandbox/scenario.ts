@@ -1,225 +1,38 @@
 import { createRng, type Rng, rngUuid } from './rng';
+import {
+  BASE_WIN,
+  COMPANIES,
+  COMPANY_SUFFIXES,
+  DAY,
+  FIRST,
+  HOUR,
+  LAST,
+  MQL_RATE,
+  OWNER_PROFILES,
+  PLAN,
+  PRODUCTS,
+  SIZE_BY_FIT,
+  TITLES_BY_FIT,
+} from './scenario-plan';
+import { drawLineItems, salesReaction } from './scenario-sales';
+import { campaignTruth } from './scenario-truth';
 import type {
-  Channel,
   CompanyRef,
   ContactRef,
   DealRef,
   Fit,
-  OwnerProfile,
-  RejectionReason,
   Scenario,
   ScenarioAction,
   ScenarioCampaign,
   ScenarioForm,
   ScenarioOptions,
   ScenarioOwner,
-  ScenarioProduct,
-  TruthCampaign,
   TruthContact,
   TruthTouch,
 } from './scenario-types';
-import { REJECTION_REASONS } from './scenario-types';
 
+export { type SalesReaction, salesReaction } from './scenario-sales';
 export type * from './scenario-types';
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
-interface CampaignPlan {
-  readonly name: string;
-  readonly channel: Channel;
-  readonly source: string;
-  readonly sourceData1: string;
-  /** Mean lift before the seed's jitter. */
-  readonly lift: number;
-  /** Relative share of all touches. */
-  readonly reach: number;
-  readonly spendDollars: number;
-}
-
-/** The quarter's marketing plan; the seed jitters lifts and spend so every seed has its own truth. */
-const PLAN: readonly CampaignPlan[] = [
-  {
-    name: 'LinkedIn ABM',
-    channel: 'paid_social',
-    source: 'PAID_SOCIAL',
-    sourceData1: 'LinkedIn',
-    lift: 0.1,
-    reach: 0.2,
-    spendDollars: 18_000,
-  },
-  {
-    name: 'Google Ads brand',
-    channel: 'paid_search',
-    source: 'PAID_SEARCH',
-    sourceData1: 'Google',
-    lift: 0.03,
-    reach: 0.14,
-    spendDollars: 9_000,
-  },
-  {
-    name: 'Google Ads competitor',
-    channel: 'paid_search',
-    source: 'PAID_SEARCH',
-    sourceData1: 'Google',
-    lift: 0.08,
-    reach: 0.1,
-    spendDollars: 12_000,
-  },
-  {
-    name: 'Webinar: closing the loop',
-    channel: 'webinar',
-    source: 'OTHER_CAMPAIGNS',
-    sourceData1: 'webinar',
-    lift: 0.15,
-    reach: 0.1,
-    spendDollars: 6_000,
-  },
-  {
-    name: 'Nurture email series',
-    channel: 'email',
-    source: 'EMAIL_MARKETING',
-    sourceData1: 'nurture',
-    lift: 0.05,
-    reach: 0.18,
-    spendDollars: 1_500,
-  },
-  {
-    name: 'Ebook: the SLA playbook',
-    channel: 'content',
-    source: 'ORGANIC_SEARCH',
-    sourceData1: 'ebook',
-    lift: 0.02,
-    reach: 0.12,
-    spendDollars: 3_000,
-  },
-  {
-    name: 'Trade show booth',
-    channel: 'event',
-    source: 'OFFLINE',
-    sourceData1: 'trade show',
-    lift: 0.12,
-    reach: 0.06,
-    spendDollars: 25_000,
-  },
-  {
-    name: 'Partner referrals',
-    channel: 'referral',
-    source: 'REFERRALS',
-    sourceData1: 'partners',
-    lift: 0.06,
-    reach: 0.1,
-    spendDollars: 4_000,
-  },
-];
-
-const OWNER_PROFILES: readonly OwnerProfile[] = [
-  { label: 'fast', meanFirstTouchHours: 2, ignoreRate: 0.02, rejectRate: 0.12 },
-  { label: 'fast', meanFirstTouchHours: 3, ignoreRate: 0.03, rejectRate: 0.2 },
-  { label: 'steady', meanFirstTouchHours: 12, ignoreRate: 0.05, rejectRate: 0.25 },
-  { label: 'slow', meanFirstTouchHours: 40, ignoreRate: 0.15, rejectRate: 0.15 },
-  { label: 'picky', meanFirstTouchHours: 6, ignoreRate: 0.03, rejectRate: 0.55 },
-  { label: 'slow_picky', meanFirstTouchHours: 30, ignoreRate: 0.1, rejectRate: 0.4 },
-];
-
-const BASE_WIN: Readonly<Record<Fit, number>> = { high: 0.12, mid: 0.06, low: 0.02 };
-const MQL_RATE: Readonly<Record<Fit, number>> = { high: 0.85, mid: 0.55, low: 0.25 };
-const REJECT_FACTOR: Readonly<Record<Fit, number>> = { high: 0.4, mid: 1, low: 2 };
-const REASONS_BY_FIT: Readonly<Record<Fit, readonly number[]>> = {
-  // weights over REJECTION_REASONS: bad_fit, no_intent, duplicate, unreachable, competitor, student_or_job_seeker
-  high: [0.05, 0.2, 0.1, 0.3, 0.35, 0],
-  mid: [0.25, 0.3, 0.05, 0.25, 0.1, 0.05],
-  low: [0.45, 0.15, 0.05, 0.1, 0, 0.25],
-};
-
-const PRODUCTS: readonly ScenarioProduct[] = [
-  { name: 'Truce Team (annual seat)', priceCents: 60_000 },
-  { name: 'Truce Scale (annual seat)', priceCents: 120_000 },
-  { name: 'Onboarding package', priceCents: 250_000 },
-  { name: 'Premium support', priceCents: 480_000 },
-];
-
-const FIRST = [
-  'Ava',
-  'Ben',
-  'Chloe',
-  'Dev',
-  'Elena',
-  'Farid',
-  'Grace',
-  'Hiro',
-  'Ines',
-  'Jonas',
-  'Kemi',
-  'Liam',
-  'Maya',
-  'Noah',
-  'Olga',
-  'Pablo',
-  'Rosa',
-  'Sami',
-  'Tara',
-  'Vera',
-  'Wen',
-  'Yara',
-];
-const LAST = [
-  'Adler',
-  'Brandt',
-  'Costa',
-  'Dubois',
-  'Eriksen',
-  'Fischer',
-  'Garcia',
-  'Haddad',
-  'Ito',
-  'Jansen',
-  'Kowalski',
-  'Larsen',
-  'Moreau',
-  'Okafor',
-  'Petrov',
-  'Rossi',
-  'Silva',
-  'Tanaka',
-  'Weber',
-];
-const COMPANIES = [
-  'Acme',
-  'Globex',
-  'Initech',
-  'Umbrella',
-  'Hooli',
-  'Stark',
-  'Wayne',
-  'Tyrell',
-  'Cyberdyne',
-  'Soylent',
-  'Vandelay',
-  'Wonka',
-  'Aperture',
-  'Oscorp',
-];
-const COMPANY_SUFFIXES = [
-  'Labs',
-  'Systems',
-  'Group',
-  'Health',
-  'Logistics',
-  'Software',
-  'Retail',
-  'Energy',
-];
-const TITLES_BY_FIT: Readonly<Record<Fit, readonly string[]>> = {
-  high: ['VP Marketing', 'Head of Revenue Operations', 'CRO', 'VP Sales'],
-  mid: ['Marketing Manager', 'Sales Manager', 'RevOps Analyst'],
-  low: ['Student', 'Intern', 'Consultant', 'Freelancer'],
-};
-const SIZE_BY_FIT: Readonly<Record<Fit, readonly string[]>> = {
-  high: ['201-500', '501-1000', '1001-5000'],
-  mid: ['51-200', '201-500'],
-  low: ['1-10', '11-50'],
-};
 
 function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -663,92 +476,4 @@ function pushTouch(
         });
       }
   }
-}
-
-export type SalesReaction =
-  | { readonly kind: 'ignored' }
-  | { readonly kind: 'rejected'; readonly firstTouchMs: number; readonly reason: RejectionReason }
-  | { readonly kind: 'accepted'; readonly firstTouchMs: number };
-
-/**
- * What an owner with this profile does with a lead of this fit, from four uniform draws. Exported so a demo
- * whose router picks a different owner than the scenario's rotation can replay the same draws for its owner.
- */
-export function salesReaction(
-  profile: OwnerProfile,
-  fit: Fit,
-  draws: readonly [number, number, number, number] | readonly number[],
-): SalesReaction {
-  const [ignore = 0, delay = 0, reject = 0, reason = 0] = draws;
-  if (ignore < profile.ignoreRate) return { kind: 'ignored' };
-  const firstTouchMs =
-    Math.round(-Math.log(1 - delay) * profile.meanFirstTouchHours * HOUR) + 5 * 60_000;
-  if (reject < Math.min(0.95, profile.rejectRate * REJECT_FACTOR[fit])) {
-    const weights = REASONS_BY_FIT[fit];
-    const total = weights.reduce((a, b) => a + b, 0);
-    let r = reason * total;
-    let picked: RejectionReason = REJECTION_REASONS[0];
-    for (let i = 0; i < REJECTION_REASONS.length; i++) {
-      r -= weights[i] ?? 0;
-      if (r < 0) {
-        picked = REJECTION_REASONS[i] as RejectionReason;
-        break;
-      }
-    }
-    return { kind: 'rejected', firstTouchMs, reason: picked };
-  }
-  return { kind: 'accepted', firstTouchMs };
-}
-
-interface LineDraw {
-  readonly product: ScenarioProduct;
-  readonly quantity: number;
-  readonly discountPercent: number;
-  readonly netCents: number;
-}
-
-function drawLineItems(rng: Rng): LineDraw[] {
-  const count = rng.weighted([1, 2, 3], [0.5, 0.35, 0.15]);
-  const chosen = new Set<ScenarioProduct>();
-  while (chosen.size < count) chosen.add(rng.pick(PRODUCTS));
-  return [...chosen].map((product) => {
-    const quantity = product.name.includes('seat') ? rng.int(3, 40) : 1;
-    const discountPercent = rng.weighted([0, 10, 15, 20], [0.5, 0.25, 0.15, 0.1]);
-    // Same rounding as the sandbox's line item amount: to the cent.
-    const netCents = Math.round((product.priceCents * quantity * (100 - discountPercent)) / 100);
-    return { product, quantity, discountPercent, netCents };
-  });
-}
-
-function campaignTruth(
-  campaigns: readonly ScenarioCampaign[],
-  contacts: readonly TruthContact[],
-): TruthCampaign[] {
-  const rows = campaigns.map((campaign) => {
-    const touched = contacts.filter((c) => c.touches.some((t) => t.campaignId === campaign.id));
-    const accepted = touched.filter((c) => c.outcome === 'won' || c.outcome === 'lost');
-    const won = touched.filter((c) => c.outcome === 'won');
-    return {
-      id: campaign.id,
-      name: campaign.name,
-      channel: campaign.channel,
-      trueLift: campaign.trueLift,
-      spendCents: campaign.spendCents,
-      touchedContacts: touched.length,
-      mqls: touched.filter((c) => c.mqlAt !== undefined).length,
-      acceptedTouched: accepted.length,
-      expectedIncrementalWins: Math.round(accepted.length * campaign.trueLift * 1000) / 1000,
-      expectedIncrementalRevenueCents: Math.round(
-        accepted.reduce((sum, c) => sum + (c.dealAmountCents ?? 0), 0) * campaign.trueLift,
-      ),
-      wonDealsTouched: won.length,
-      wonRevenueTouchedCents: won.reduce((sum, c) => sum + (c.dealAmountCents ?? 0), 0),
-    };
-  });
-  const total = rows.reduce((sum, r) => sum + r.expectedIncrementalRevenueCents, 0);
-  return rows.map((r) => ({
-    ...r,
-    trueRevenueShare:
-      total > 0 ? Math.round((r.expectedIncrementalRevenueCents / total) * 10_000) / 10_000 : 0,
-  }));
 }
