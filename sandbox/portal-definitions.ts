@@ -188,6 +188,7 @@ const STANDARD: Readonly<Record<ObjectType, readonly PropertySpec[]>> = {
     ['hs_is_closed_won', 'bool', 'booleancheckbox'],
     ['hs_deal_stage_probability', 'number', 'number'],
     ['closed_lost_reason', 'string', 'textarea'],
+    ['deal_currency_code', 'enumeration', 'select', ['USD', 'EUR', 'GBP']],
     ['hs_object_id', 'number', 'number'],
     ['createdate', ...DATETIME],
     ['hs_lastmodifieddate', ...DATETIME],

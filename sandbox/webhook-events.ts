@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 import {
   OBJECT_TYPE_IDS,
   type ObjectType,
@@ -49,32 +51,64 @@ export interface WebhookEvent {
   readonly isPrimaryAssociation?: boolean;
 }
 
-/** The subscriptions Truce's project declares; a sandbox without explicit ones uses these. */
+/**
+ * The subscriptions of Truce's project (`extensions/app/webhooks/webhooks-hsmeta.json`); a sandbox connected
+ * without explicit ones uses these. `subscriptionsFromHsMeta` reads the file itself, so tests can use that.
+ */
 export const DEFAULT_SUBSCRIPTIONS: readonly WebhookSubscription[] = [
   { subscriptionType: 'object.creation', objectType: 'contact' },
   { subscriptionType: 'object.deletion', objectType: 'contact' },
-  { subscriptionType: 'object.creation', objectType: 'deal' },
-  { subscriptionType: 'object.deletion', objectType: 'deal' },
-  { subscriptionType: 'object.associationChange', objectType: 'deal' },
   ...[
     'lifecyclestage',
     'hs_lead_status',
     'hubspot_owner_id',
     'notes_last_contacted',
     'hs_last_sales_activity_timestamp',
-    'recent_conversion_event_name',
+    'recent_conversion_date',
+    'hs_analytics_source',
+    'hs_latest_source',
     'truce_reject_reason',
   ].map((propertyName) => ({
     subscriptionType: 'object.propertyChange' as const,
     objectType: 'contact' as const,
     propertyName,
   })),
-  ...['dealstage', 'amount', 'closedate', 'hubspot_owner_id', 'pipeline'].map((propertyName) => ({
-    subscriptionType: 'object.propertyChange' as const,
-    objectType: 'deal' as const,
-    propertyName,
-  })),
+  { subscriptionType: 'object.creation', objectType: 'deal' },
+  { subscriptionType: 'object.deletion', objectType: 'deal' },
+  ...['dealstage', 'amount', 'closedate', 'pipeline', 'hubspot_owner_id', 'deal_currency_code'].map(
+    (propertyName) => ({
+      subscriptionType: 'object.propertyChange' as const,
+      objectType: 'deal' as const,
+      propertyName,
+    }),
+  ),
 ];
+
+const hsMetaSchema = z.object({
+  type: z.literal('webhooks'),
+  config: z.object({
+    subscriptions: z.object({
+      crmObjects: z.array(
+        z.object({
+          subscriptionType: z.enum(SUBSCRIPTION_TYPES),
+          objectType: z.enum(['contact', 'company', 'deal', 'line_item', 'task', 'product']),
+          propertyName: z.string().optional(),
+          active: z.boolean().optional(),
+        }),
+      ),
+    }),
+  }),
+});
+
+/** The CRM subscriptions of a parsed `webhooks-hsmeta.json`; throws (ZodError) on any other shape. */
+export function subscriptionsFromHsMeta(json: unknown): WebhookSubscription[] {
+  return hsMetaSchema.parse(json).config.subscriptions.crmObjects.map((s) => ({
+    subscriptionType: s.subscriptionType,
+    objectType: s.objectType,
+    ...(s.propertyName !== undefined ? { propertyName: s.propertyName } : {}),
+    ...(s.active !== undefined ? { active: s.active } : {}),
+  }));
+}
 
 const SINGULAR_TO_TYPE: Readonly<Record<WebhookSubscription['objectType'], ObjectType>> = {
   contact: 'contacts',

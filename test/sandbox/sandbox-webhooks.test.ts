@@ -1,7 +1,11 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 import { createSandbox, type Sandbox } from '../../sandbox/sandbox';
-import type { WebhookEvent } from '../../sandbox/webhook-events';
+import {
+  DEFAULT_SUBSCRIPTIONS,
+  subscriptionsFromHsMeta,
+  type WebhookEvent,
+} from '../../sandbox/webhook-events';
 import {
   type ReceivedRequest,
   type Receiver,
@@ -101,7 +105,12 @@ describe('sandbox webhooks', () => {
   });
 
   it('sends deal stage moves, association changes and deletions from admin changes', async () => {
-    await start();
+    await start({
+      subscriptions: [
+        ...DEFAULT_SUBSCRIPTIONS,
+        { subscriptionType: 'object.associationChange', objectType: 'deal' },
+      ],
+    });
     const { admin } = sandbox;
     const contact = admin.create('contacts', { email: 'd@example.test' });
     const deal = admin.create('deals', {
@@ -259,6 +268,41 @@ describe('sandbox webhooks', () => {
       occurredAt: Date.UTC(2026, 6, 1),
     });
     expect(receiver.requests.every((r) => v3Valid(r, receiver.url))).toBe(true);
+  });
+
+  it('reads its subscriptions from a webhooks-hsmeta.json and sends only those', async () => {
+    const hsMeta = {
+      uid: 'truce_webhooks',
+      type: 'webhooks',
+      config: {
+        settings: {
+          targetUrl: 'https://truce.example.com/webhooks/hubspot',
+          maxConcurrentRequests: 10,
+        },
+        subscriptions: {
+          crmObjects: [
+            {
+              subscriptionType: 'object.propertyChange',
+              objectType: 'deal',
+              propertyName: 'dealstage',
+              active: true,
+            },
+            { subscriptionType: 'object.creation', objectType: 'contact', active: false },
+          ],
+        },
+      },
+    };
+    await start({ subscriptions: subscriptionsFromHsMeta(hsMeta) });
+    sandbox.admin.create('contacts', { lifecyclestage: 'lead' });
+    sandbox.admin.create('deals', {
+      dealstage: sandbox.seeded.pipeline.stages.discovery,
+      amount: '5',
+    });
+    await sandbox.flush();
+    expect(events(receiver).map((e) => [e.objectTypeId, e.propertyName])).toEqual([
+      ['0-3', 'dealstage'],
+    ]);
+    expect(() => subscriptionsFromHsMeta({ type: 'card' })).toThrow();
   });
 
   it('sends nothing for seeded background contacts', async () => {
