@@ -1,5 +1,6 @@
 import { attributionBenchmark } from './attribution.bench';
 import { intakeBenchmark } from './intake.bench';
+import { sandboxBenchmark } from './sandbox.bench';
 import { scoringBenchmark } from './scoring.bench';
 import { storageBenchmark } from './storage.bench';
 
@@ -15,4 +16,5 @@ export const benchmarks: Benchmark[] = [
   attributionBenchmark,
   scoringBenchmark,
   intakeBenchmark,
+  sandboxBenchmark,
 ];
