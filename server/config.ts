@@ -4,6 +4,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 
+import { touchpointsSettingsSchema } from './touchpoints/channel-rules.schema';
+
 /**
  * Loads Truce's configuration once at start: the environment (secrets, endpoints, ports) and the optional
  * `TRUCE_CONFIG` file (the business rules both teams agree on). Every problem is reported at once; the result
@@ -68,6 +70,11 @@ export const settingsFileSchema = z
       })
       .strict()
       .default({ allowLegacySignatures: false, trustProxyHeaders: false, maxAttempts: 8 }),
+    touchpoints: touchpointsSettingsSchema.default({
+      channels: { fallbackChannel: 'unknown' },
+      alignWindowMs: 5_000,
+      sessionWindowMs: 1_800_000,
+    }),
   })
   .strict();
 
