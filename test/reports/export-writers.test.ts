@@ -255,6 +255,42 @@ describe('writeXlsx', () => {
   });
 });
 
+describe('streaming from an asynchronous source', () => {
+  async function* slowCredits(count: number): AsyncGenerator<CreditRow> {
+    for (let i = 0; i < count; i += 1) {
+      if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+      yield { ...credits[0]!, dealId: String(i), campaign: `c${i % 7}` };
+    }
+  }
+
+  it('writes every row of a cursor-like source in order', async () => {
+    const out = new Collector();
+    expect(await writeCsv(creditRowsView(slowCredits(2_345)), out)).toBe(2_345);
+    const rows = parse(out.text(), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(2_345);
+    expect(rows.map((r) => r.deal_id)).toEqual(Array.from({ length: 2_345 }, (_, i) => String(i)));
+  });
+
+  it('fails instead of hanging when the workbook output dies', async () => {
+    let written = 0;
+    const dying = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _encoding, done) {
+        written += chunk.length;
+        // Never completes the write once 4 KB are in: the zip backs up, then the output fails.
+        if (written > 4_096) {
+          setImmediate(() => dying.destroy(new Error('client went away')));
+          return;
+        }
+        done();
+      },
+    });
+    await expect(writeXlsx([creditRowsView(slowCredits(20_000))], dying)).rejects.toThrow(
+      /client went away|closed before/,
+    );
+  });
+});
+
 describe('writeReport', () => {
   const view = (): ReportView => creditRowsView(credits);
 
