@@ -1,3 +1,4 @@
+import { exportBenchmark } from './export.bench';
 import { storageBenchmark } from './storage.bench';
 
 export interface Benchmark {
@@ -7,4 +8,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark `npm run bench` knows; each capability adds its own module here. */
-export const benchmarks: Benchmark[] = [storageBenchmark];
+export const benchmarks: Benchmark[] = [storageBenchmark, exportBenchmark];
