@@ -6,7 +6,7 @@ import { parseHubSpotTime, touchKey } from './touch-key';
  * Turns a HubSpot contact read with `propertiesWithHistory` into touches.
  *
  * - The original source (`hs_analytics_source`) is one touch at `hs_analytics_first_timestamp`: its history is
- *   HubSpot correcting the same first session, so only its current value counts.
+ *   HubSpot correcting the same first session, so only its current value counts, under one key per contact.
  * - Every value in the history of `hs_latest_source` is a session touch; the one that is the original session
  *   again (same source within `sessionWindowMs` of the first visit) is not counted twice.
  * - Every conversion (`recent_conversion_date` history, plus `recent_conversion_event_name` changes without a
@@ -179,7 +179,7 @@ function originalSourceTouch(
     campaign: classified.utm.campaign ?? null,
     rawSource: fields,
     matchedRule: classified.matchedRule,
-    idempotencyKey: sessionKey(contact.id, firstSeen),
+    idempotencyKey: originalSourceKey(contact.id),
   };
 }
 
@@ -255,7 +255,15 @@ function conversionTouches(
   });
 }
 
-/** Session touches from the original and the latest source share one key space: one session, one key. */
+/**
+ * A contact has one original source, whatever HubSpot later corrects (its value, its first timestamp): one
+ * key per contact, so a re-read with a correction updates that touch instead of adding a second one.
+ */
+export function originalSourceKey(contactId: string): string {
+  return touchKey('original-source', [contactId]);
+}
+
+/** A session seen in `hs_latest_source`'s history: the contact and the moment HubSpot recorded it. */
 export function sessionKey(contactId: string, at: number): string {
   return touchKey('session', [contactId, at]);
 }

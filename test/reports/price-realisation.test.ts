@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 
+import { creditRowsForDeal } from '../../src/reports/deal-credit-rows';
 import { allocateCents } from '../../src/reports/money-split';
 import {
   attributePriceRealisation,
@@ -208,5 +209,40 @@ describe('allocateCents', () => {
         },
       ),
     );
+  });
+});
+
+describe('creditRowsForDeal', () => {
+  it('carries the discount with each touch of one model, to the cent', () => {
+    const realisation = dealPriceRealisation({ amount: '1000', listPrice: '1200' });
+    const rows = creditRowsForDeal(
+      { dealId: 'D1', currency: 'EUR', period: '2026-Q3', realisation },
+      'linear',
+      [
+        { touchId: 'T1', campaign: 'webinar', channel: 'events', netCents: 33_334 },
+        { touchId: 'T2', campaign: 'ads', channel: 'paid_search', netCents: 33_333 },
+        { touchId: 'T3', campaign: 'webinar', channel: 'email', netCents: 33_333 },
+      ],
+    );
+    expect(rows.map((r) => [r.touchId, r.netCents, r.discountCents, r.grossCents])).toEqual([
+      ['T1', 33_334, 6_667, 40_001],
+      ['T2', 33_333, 6_667, 40_000],
+      ['T3', 33_333, 6_666, 39_999],
+    ]);
+    expect(rows[0]).toMatchObject({
+      dealId: 'D1',
+      model: 'linear',
+      currency: 'EUR',
+      period: '2026-Q3',
+    });
+  });
+
+  it('refuses a split that is not the whole deal', () => {
+    const realisation = dealPriceRealisation({ amount: '10' });
+    expect(() =>
+      creditRowsForDeal({ dealId: 'D', currency: 'EUR', period: '2026-Q3', realisation }, 'first', [
+        { touchId: 'T', campaign: null, channel: 'direct', netCents: 999 },
+      ]),
+    ).toThrow(/999 cents/);
   });
 });

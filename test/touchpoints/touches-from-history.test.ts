@@ -2,6 +2,7 @@ import { DEFAULT_CHANNEL_RULES } from '../../src/touchpoints/channel-classifier'
 import {
   type ContactWithHistory,
   conversionKey,
+  originalSourceKey,
   type PropertyHistoryEntry,
   sessionKey,
   touchesFromContactHistory,
@@ -115,12 +116,24 @@ describe('touchesFromContactHistory', () => {
     });
   });
 
-  it('gives deterministic keys: sessions by contact and time, conversions by contact and time', () => {
+  it('gives deterministic keys: one original source per contact, sessions and conversions by time', () => {
     const { touches } = touchesFromContactHistory(scriptedContact(), options);
-    expect(touches[0]!.idempotencyKey).toBe(sessionKey('501', ms('2026-07-01T09:50:00.000Z')));
+    expect(touches[0]!.idempotencyKey).toBe(originalSourceKey('501'));
     expect(touches[1]!.idempotencyKey).toBe(conversionKey('501', ms('2026-07-01T10:05:00.000Z')));
+    expect(touches[2]!.idempotencyKey).toBe(sessionKey('501', ms('2026-07-10T12:00:00.000Z')));
     expect(new Set(touches.map((t) => t.idempotencyKey)).size).toBe(touches.length);
-    expect(touches[0]!.idempotencyKey).toMatch(/^session:[0-9a-f]{32}$/);
+    expect(touches[2]!.idempotencyKey).toMatch(/^session:[0-9a-f]{32}$/);
+    expect(originalSourceKey('502')).not.toBe(originalSourceKey('501'));
+  });
+
+  it('keeps the original-source key when HubSpot corrects the first visit', () => {
+    const corrected = scriptedContact();
+    (corrected.properties as Record<string, string>).hs_analytics_first_timestamp =
+      '2026-06-28T08:00:00.000Z';
+    const before = touchesFromContactHistory(scriptedContact(), options).touches[0]!;
+    const after = touchesFromContactHistory(corrected, options).touches[0]!;
+    expect(after.idempotencyKey).toBe(before.idempotencyKey);
+    expect(after.at).toBe(ms('2026-06-28T08:00:00.000Z'));
   });
 
   it('yields the same touches when the same history is read again, reordered and with duplicates', () => {
@@ -219,7 +232,7 @@ describe('touchesFromContactHistory', () => {
           hs_analytics_source_data_1: 'partner.example.com',
         },
         matchedRule: 'hubspot-referrals',
-        idempotencyKey: sessionKey('9', 1751362200000),
+        idempotencyKey: originalSourceKey('9'),
       },
     ]);
   });
