@@ -18,7 +18,7 @@ module.exports = {
   },
   // @hubspot/ui-extensions and its dependency tinyspy ship ESM only; Jest must transform them.
   transformIgnorePatterns: ['/node_modules/(?!(@hubspot/ui-extensions|tinyspy)/)'],
-  setupFiles: ['<rootDir>/test/setup/network.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup/network.ts'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   testTimeout: 30000,
 };

@@ -70,11 +70,35 @@ export const settingsFileSchema = z
       })
       .strict()
       .default({ allowLegacySignatures: false, trustProxyHeaders: false, maxAttempts: 8 }),
-    touchpoints: touchpointsSettingsSchema.default({
-      channels: { fallbackChannel: 'unknown' },
-      alignWindowMs: 5_000,
-      sessionWindowMs: 1_800_000,
-    }),
+    hubspot: z
+      .object({
+        requestsPerTenSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .default(100)
+          .describe("this process's share of the account's rolling 10-second request budget"),
+        outbox: z
+          .object({
+            maxAttempts: z.number().int().min(1).max(100).default(15),
+            baseDelayMs: z.number().int().min(1).default(2_000),
+            maxDelayMs: z
+              .number()
+              .int()
+              .min(1)
+              .default(10 * 60_000),
+            batchSize: z.number().int().min(1).max(500).default(25),
+            pollIntervalMs: z.number().int().min(10).default(1_000),
+            leaseMs: z.number().int().min(1_000).default(60_000),
+            requestTimeoutMs: z.number().int().min(100).default(20_000),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    touchpoints: touchpointsSettingsSchema.prefault({}),
   })
   .strict();
 

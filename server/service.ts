@@ -4,7 +4,10 @@ import { createApp } from './app';
 import type { Config } from './config';
 import { type DatabaseHandle, openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
+import { type HubSpotClients, staticHubSpotClients } from './hubspot/hubspot-client';
+import { createRateBudget } from './hubspot/rate-budget';
 import type { Logger } from './logger';
+import { createOutboxWorker, type OutboxWorker } from './outbox/outbox-worker';
 
 /** A background loop the service starts after the HTTP server and stops before closing the database. */
 export interface BackgroundTask {
@@ -19,6 +22,8 @@ export interface RunningService {
   readonly database: DatabaseHandle;
   /** The port actually bound (useful with PORT=0). */
   readonly port: number;
+  /** Delivers writes to HubSpot; absent when no HubSpot credentials are configured. */
+  readonly outbox: OutboxWorker | undefined;
   /** Stop accepting, let in-flight requests finish (up to the grace period), stop workers, close the database. */
   close(): Promise<void>;
 }
@@ -26,6 +31,8 @@ export interface RunningService {
 export interface StartServiceOptions {
   readonly now?: () => number;
   readonly database?: DatabaseHandle;
+  /** HubSpot clients per portal; defaults to the static private-app token from the config, if any. */
+  readonly hubspotClients?: HubSpotClients;
 }
 
 export async function startService(
@@ -41,6 +48,23 @@ export async function startService(
   const now = options.now ?? Date.now;
   const app = createApp(config, { database, logger, now });
   const tasks: BackgroundTask[] = [];
+
+  const hubspotClients = options.hubspotClients ?? configuredHubSpotClients(config);
+  const outbox = hubspotClients
+    ? createOutboxWorker({
+        database,
+        clients: hubspotClients,
+        budget: createRateBudget({
+          requestsPerWindow: config.settings.hubspot.requestsPerTenSeconds,
+        }),
+        logger,
+        now,
+        settings: config.settings.hubspot.outbox,
+      })
+    : undefined;
+  if (outbox) tasks.push(outbox);
+  else
+    logger.warn('no HubSpot credentials configured: writes to HubSpot stay queued in the outbox');
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, (error?: Error) =>
@@ -70,5 +94,12 @@ export async function startService(
     return closing;
   };
 
-  return { server, database, port, close };
+  return { server, database, port, outbox, close };
+}
+
+function configuredHubSpotClients(config: Config): HubSpotClients | undefined {
+  const { accessToken, portalId, apiBase } = config.hubspot;
+  return accessToken && portalId
+    ? staticHubSpotClients({ accessToken, portalId, apiBase })
+    : undefined;
 }

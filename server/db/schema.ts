@@ -14,9 +14,26 @@ export interface PortalTable {
   updated_at: number;
 }
 
-export interface Database {
-  portal: PortalTable;
+export type OutboxStatus = 'pending' | 'done' | 'dead';
+
+export interface HubSpotOutboxTable {
+  id: Generated<number>;
+  portal_id: number;
+  idempotency_key: string;
+  operation: string;
+  payload: string;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: number;
+  claimed_until: number | null;
+  claimed_by: string | null;
+  last_error: string | null;
+  result: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
-/** Auto-generated ids, re-exported so repositories name them the same way. */
-export type Id = Generated<number>;
+export interface Database {
+  portal: PortalTable;
+  hubspot_outbox: HubSpotOutboxTable;
+}

@@ -63,7 +63,7 @@ export const channelsSettingsSchema = z
 
 export const touchpointsSettingsSchema = z
   .object({
-    channels: channelsSettingsSchema.default({ fallbackChannel: 'unknown' }),
+    channels: channelsSettingsSchema.prefault({}),
     alignWindowMs: z
       .number()
       .int()

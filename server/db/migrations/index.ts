@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 
 import { portalMigration } from './0001-portal';
+import { hubspotOutboxMigration } from './0010-hubspot-outbox';
 
 /**
  * Every migration, in order. One list for SQLite and PostgreSQL: migrations use only the schema builder's
@@ -9,4 +10,5 @@ import { portalMigration } from './0001-portal';
  */
 export const migrations: Record<string, Migration> = {
   '0001-portal': portalMigration,
+  '0010-hubspot-outbox': hubspotOutboxMigration,
 };

@@ -1,0 +1,40 @@
+import { Client } from '@hubspot/api-client';
+
+export interface HubSpotClientOptions {
+  readonly accessToken: string;
+  readonly apiBase: string;
+}
+
+/**
+ * Builds an `@hubspot/api-client` Client for one portal.
+ *
+ * The SDK keeps its retry and rate-limit decorators in a process-global singleton that the last constructed
+ * Client overwrites. Every Truce client is therefore built with the same settings — no SDK retries, no SDK
+ * limiter — and Truce does retries (the outbox) and rate budgeting (per portal) itself, where it can see the
+ * portal, persist the schedule and honour `policyName`.
+ */
+export function createHubSpotClient(options: HubSpotClientOptions): Client {
+  return new Client({
+    accessToken: options.accessToken,
+    basePath: options.apiBase,
+    numberOfApiCallRetries: 0,
+  });
+}
+
+/** Gives the HubSpot client for a portal; static mode has one, OAuth (later) one per installed portal. */
+export interface HubSpotClients {
+  forPortal(portalId: number): Promise<Client>;
+}
+
+/** Static (private app) mode: one access token serves the single configured portal. */
+export function staticHubSpotClients(
+  options: HubSpotClientOptions & { portalId: number },
+): HubSpotClients {
+  const client = createHubSpotClient(options);
+  return {
+    forPortal: (portalId) =>
+      portalId === options.portalId
+        ? Promise.resolve(client)
+        : Promise.reject(new Error(`no HubSpot credentials for portal ${portalId}`)),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Keeps Truce under a portal's HubSpot request budget (a rolling 10-second window) and honours pauses that a
+ * 429 asks for. Per portal, so one busy account never slows another. In-process: with several replicas, give
+ * each a share of the account's budget (`hubspot.requestsPerTenSeconds`).
+ */
+export interface RateBudget {
+  /** Resolves when one request for the portal may be sent now (and counts it). */
+  take(portalId: number): Promise<void>;
+  /** No request for the portal before `until` (epoch ms), e.g. after a 429. */
+  pauseUntil(portalId: number, until: number): void;
+}
+
+export interface RateBudgetOptions {
+  readonly requestsPerWindow: number;
+  readonly windowMs?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export function createRateBudget(options: RateBudgetOptions): RateBudget {
+  const windowMs = options.windowMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sent = new Map<number, number[]>();
+  const pausedUntil = new Map<number, number>();
+  // Callers for one portal queue behind each other so the window is checked and counted atomically.
+  const queues = new Map<number, Promise<void>>();
+
+  async function acquire(portalId: number): Promise<void> {
+    for (;;) {
+      const at = now();
+      const pause = pausedUntil.get(portalId) ?? 0;
+      if (pause > at) {
+        await sleep(pause - at);
+        continue;
+      }
+      const times = (sent.get(portalId) ?? []).filter((time) => time > at - windowMs);
+      if (times.length < options.requestsPerWindow) {
+        times.push(at);
+        sent.set(portalId, times);
+        return;
+      }
+      sent.set(portalId, times);
+      await sleep(times[0]! + windowMs - at + 1);
+    }
+  }
+
+  return {
+    take(portalId) {
+      const previous = queues.get(portalId) ?? Promise.resolve();
+      const next = previous.then(() => acquire(portalId));
+      queues.set(
+        portalId,
+        next.catch(() => undefined),
+      );
+      return next;
+    },
+    pauseUntil(portalId, until) {
+      pausedUntil.set(portalId, Math.max(until, pausedUntil.get(portalId) ?? 0));
+    },
+  };
+}
