@@ -39,13 +39,23 @@ export async function writeXlsx(
       };
     });
     sheet.getRow(1).font = { bold: true };
+    // One style object per column, shared by its cells: exceljs caches style ids by object identity, and a
+    // fresh merged style per cell would cost a style lookup (XML render) per cell, half the writing time.
+    const cellStyles = view.columns.map((column) => {
+      const numFmt = SPREADSHEET_FORMATS[column.type];
+      return numFmt ? { numFmt } : {};
+    });
     let count = 0;
     for await (const batch of rowsOf(view, BATCH_ROWS)) {
       for (const row of batch) {
         const values = view.columns.map((column) =>
           spreadsheetCell(row[column.key] ?? null, column.type),
         );
-        sheet.addRow(values).commit();
+        const written = sheet.addRow(values);
+        cellStyles.forEach((style, index) => {
+          written.getCell(index + 1).style = style;
+        });
+        written.commit();
       }
       count += batch.length;
       await zipCaughtUp(sheet, output);
