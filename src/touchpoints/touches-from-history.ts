@@ -10,7 +10,9 @@ import { parseHubSpotTime, touchKey } from './touch-key';
  * - Every value in the history of `hs_latest_source` is a session touch; the one that is the original session
  *   again (same source within `sessionWindowMs` of the first visit) is not counted twice.
  * - Every conversion (`recent_conversion_date` history, plus `recent_conversion_event_name` changes without a
- *   date entry) is a form-submission touch carrying the converting campaign.
+ *   date entry, plus `first_conversion_date` when the history no longer reaches back to it) is a
+ *   form-submission touch carrying the converting campaign; the first-touch converting campaign belongs to
+ *   the first conversion.
  *
  * Companion properties (`*_data_1/2`, the event name, the converting campaign) are written by HubSpot a moment
  * apart from their main property; a value belongs to a touch when it was in effect `alignWindowMs` after it.
@@ -29,6 +31,8 @@ export const CONTACT_HISTORY_PROPERTIES = [
   'hs_analytics_last_touch_converting_campaign',
   'hs_analytics_first_url',
   'hs_analytics_first_timestamp',
+  'first_conversion_date',
+  'first_conversion_event_name',
 ] as const;
 
 export interface PropertyHistoryEntry {
@@ -208,24 +212,44 @@ function conversionTouches(
       recorded.push({ recordedAt: entry.at, at: entry.at });
     }
   }
+  // Histories can be cut short; the first conversion's own property still says when it was.
+  const firstConversionAt = parseHubSpotTime(current('first_conversion_date'));
+  if (
+    firstConversionAt !== undefined &&
+    !recorded.some(({ at }) => Math.abs(at - firstConversionAt) <= align)
+  ) {
+    recorded.push({ recordedAt: firstConversionAt, at: firstConversionAt });
+  }
   if (recorded.length === 0) return [];
   recorded.sort((a, b) => a.at - b.at || a.recordedAt - b.recordedAt);
+  const firstIndex =
+    firstConversionAt === undefined
+      ? 0
+      : recorded.findIndex(({ at }) => Math.abs(at - firstConversionAt) <= align);
 
   const firstCampaign = current('hs_analytics_first_touch_converting_campaign');
   const latestSources = history('hs_latest_source');
   return recorded.map(({ recordedAt, at }, index) => {
+    const isFirst = index === firstIndex;
     const fields: Record<string, string> = {
       recent_conversion_date: String(at),
     };
-    addIfPresent(fields, 'recent_conversion_event_name', valueAt(names, recordedAt + align));
+    addIfPresent(
+      fields,
+      'recent_conversion_event_name',
+      valueAt(names, recordedAt + align) ??
+        (isFirst ? current('first_conversion_event_name') : undefined),
+    );
     const lastCampaign = valueAt(
       history('hs_analytics_last_touch_converting_campaign'),
       recordedAt + align,
     );
-    const campaign = index === 0 && firstCampaign ? firstCampaign : lastCampaign;
-    if (index === 0 && firstCampaign)
+    const campaign = isFirst && firstCampaign ? firstCampaign : lastCampaign;
+    if (isFirst && firstCampaign) {
       fields.hs_analytics_first_touch_converting_campaign = firstCampaign;
-    else addIfPresent(fields, 'hs_analytics_last_touch_converting_campaign', lastCampaign);
+    } else {
+      addIfPresent(fields, 'hs_analytics_last_touch_converting_campaign', lastCampaign);
+    }
 
     // The conversion happened in the session whose source was in effect then.
     const sessionSource = valueAt(latestSources, recordedAt + align);

@@ -281,3 +281,51 @@ describe('touchesFromContactHistory', () => {
     ]);
   });
 });
+
+describe('touchesFromContactHistory and the first conversion', () => {
+  it('adds the first conversion when the history no longer reaches back to it', () => {
+    const contact = scriptedContact();
+    (contact.properties as Record<string, string>).first_conversion_date =
+      '2026-06-20T15:00:00.000Z';
+    (contact.properties as Record<string, string>).first_conversion_event_name = 'Ebook download';
+    const { touches } = touchesFromContactHistory(contact, options);
+    const conversions = touches.filter((t) => t.kind === 'form_submission');
+    expect(conversions.map((t) => [new Date(t.at).toISOString(), t.campaign])).toEqual([
+      ['2026-06-20T15:00:00.000Z', 'brand-q3'],
+      // No longer the first: its campaign is the last-touch converting campaign in effect then.
+      ['2026-07-01T10:05:00.000Z', 'brand-q3'],
+      ['2026-07-20T08:03:00.000Z', 'q3-webinar'],
+      ['2026-07-25T16:30:00.000Z', 'q3-webinar'],
+    ]);
+    expect(conversions[0]!.rawSource).toMatchObject({
+      recent_conversion_event_name: 'Ebook download',
+      hs_analytics_first_touch_converting_campaign: 'brand-q3',
+    });
+    expect(conversions[1]!.rawSource).toMatchObject({
+      hs_analytics_last_touch_converting_campaign: 'brand-q3',
+    });
+  });
+
+  it('gives the first-touch campaign to the conversion at first_conversion_date, not simply the earliest', () => {
+    const contact = scriptedContact();
+    const history = contact.propertiesWithHistory as Record<string, PropertyHistoryEntry[]>;
+    history.hs_analytics_first_touch_converting_campaign = [
+      h('webinar-first', '2026-07-20T08:03:01Z'),
+    ];
+    (contact.properties as Record<string, string>).first_conversion_date =
+      '2026-07-20T08:03:00.000Z';
+    const conversions = touchesFromContactHistory(contact, options).touches.filter(
+      (t) => t.kind === 'form_submission',
+    );
+    expect(conversions.map((t) => t.campaign)).toEqual(['brand-q3', 'webinar-first', 'q3-webinar']);
+  });
+
+  it('does not add a conversion that the history already has', () => {
+    const contact = scriptedContact();
+    (contact.properties as Record<string, string>).first_conversion_date =
+      '2026-07-01T10:05:00.000Z';
+    expect(touchesFromContactHistory(contact, options).touches).toEqual(
+      touchesFromContactHistory(scriptedContact(), options).touches,
+    );
+  });
+});
