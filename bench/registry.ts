@@ -1,4 +1,5 @@
 import { exportBenchmark } from './export.bench';
+import { scoringBenchmark } from './scoring.bench';
 import { storageBenchmark } from './storage.bench';
 
 export interface Benchmark {
@@ -8,4 +9,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark `npm run bench` knows; each capability adds its own module here. */
-export const benchmarks: Benchmark[] = [storageBenchmark, exportBenchmark];
+export const benchmarks: Benchmark[] = [storageBenchmark, scoringBenchmark, exportBenchmark];

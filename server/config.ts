@@ -4,6 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 
+import { handoffSettingsSchema } from '../src/handoff/handoff-settings';
 import { touchpointsSettingsSchema } from './touchpoints/channel-rules.schema';
 
 /**
@@ -99,6 +100,9 @@ export const settingsFileSchema = z
       .strict()
       .prefault({}),
     touchpoints: touchpointsSettingsSchema.prefault({}),
+    handoff: handoffSettingsSchema
+      .prefault({})
+      .describe('lead handoff: trigger, scoring, routing, SLA and decisions (src/handoff)'),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 
 import { registerMigrate } from './migrate.command';
+import { registerScore } from './score.command';
 import { registerServe } from './serve.command';
 
 /** The `truce` command line. Each command lives in its own module and registers itself here. */
@@ -10,5 +11,6 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServe(program);
   registerMigrate(program);
+  registerScore(program);
   return program;
 }
