@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
@@ -59,6 +60,26 @@ export default tseslint.config(
         'error',
         { object: 'process', property: 'env', message: 'configuration is injected' },
         { object: 'Date', property: 'now', message: 'time is an argument in src/' },
+      ],
+    },
+  },
+  {
+    // The cards: hooks rules, and nothing from outside extensions/ (HubSpot builds the card folder alone).
+    files: ['extensions/**/*.ts', 'extensions/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../../../*', '**/server/**', '**/src/**', 'node:*'],
+              message:
+                'the card bundle holds only extensions/app/cards and its package.json dependencies',
+            },
+          ],
+        },
       ],
     },
   },

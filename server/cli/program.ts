@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 
+import { registerHubspotProject } from './hubspot-project.command';
 import { registerMigrate } from './migrate.command';
 import { registerScore } from './score.command';
 import { registerServe } from './serve.command';
@@ -12,5 +13,6 @@ export function buildProgram(): Command {
   registerServe(program);
   registerMigrate(program);
   registerScore(program);
+  registerHubspotProject(program);
   return program;
 }
