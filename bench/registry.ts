@@ -1,4 +1,5 @@
 import { exportBenchmark } from './export.bench';
+import { intakeBenchmark } from './intake.bench';
 import { scoringBenchmark } from './scoring.bench';
 import { storageBenchmark } from './storage.bench';
 
@@ -9,4 +10,9 @@ export interface Benchmark {
 }
 
 /** Every benchmark `npm run bench` knows; each capability adds its own module here. */
-export const benchmarks: Benchmark[] = [storageBenchmark, scoringBenchmark, exportBenchmark];
+export const benchmarks: Benchmark[] = [
+  storageBenchmark,
+  scoringBenchmark,
+  intakeBenchmark,
+  exportBenchmark,
+];

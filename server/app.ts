@@ -2,18 +2,29 @@ import { randomUUID } from 'node:crypto';
 
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
+import { Registry } from 'prom-client';
 
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/database';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { healthRoutes } from './http/health.routes';
+import { metricsRoutes } from './http/metrics.routes';
 import type { Logger } from './logger';
+import type { IntakeActivity } from './webhooks/intake-activity';
+import { webhookRoutes } from './webhooks/webhook.routes';
+import { createWebhookMetrics, type WebhookMetrics } from './webhooks/webhook-metrics';
 
 export interface AppDeps {
   readonly database: DatabaseHandle;
   readonly logger: Logger;
   /** Milliseconds since the epoch; injected so tests control time. */
   readonly now: () => number;
+  /** The app's own Prometheus registry and the webhook metrics on it; created here when absent. */
+  readonly metrics?: { readonly registry: Registry; readonly webhooks: WebhookMetrics };
+  /** Called when a webhook batch stored new events (the service wakes its worker). */
+  readonly onWebhookEventsStored?: () => void;
+  /** Webhook requests in progress; the service's worker defers to them. */
+  readonly intakeActivity?: IntakeActivity;
 }
 
 /** Body size for JSON APIs; HubSpot caps card requests at 1 MB. */
@@ -41,10 +52,30 @@ export function createApp(config: Config, deps: AppDeps): Express {
   );
 
   app.use(healthRoutes(deps.database));
+  const metrics = deps.metrics ?? newAppMetrics(deps);
+  app.use(metricsRoutes(metrics.registry));
+  // Before express.json: the signature covers the raw bytes, so nothing may parse this body first.
+  app.use(
+    webhookRoutes(config, {
+      database: deps.database,
+      now: deps.now,
+      metrics: metrics.webhooks,
+      onStored: deps.onWebhookEventsStored ?? (() => undefined),
+      ...(deps.intakeActivity ? { activity: deps.intakeActivity } : {}),
+    }),
+  );
 
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
+}
+
+export function newAppMetrics(deps: Pick<AppDeps, 'database' | 'now'>): {
+  registry: Registry;
+  webhooks: WebhookMetrics;
+} {
+  const registry = new Registry();
+  return { registry, webhooks: createWebhookMetrics(registry, deps.database, deps.now) };
 }

@@ -67,10 +67,53 @@ export const settingsFileSchema = z
           .describe(
             'rebuild the public URL from X-Forwarded-Proto/Host when PUBLIC_BASE_URL is unset',
           ),
-        maxAttempts: z.number().int().min(1).max(100).default(8),
+        maxAttempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(8)
+          .describe('processing attempts before an event is dead'),
+        batchSize: z.number().int().min(1).max(1000).default(100).describe('events per claim'),
+        claimLeaseMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(60_000)
+          .describe("after this long a claimer's unfinished events go back to the queue (crash)"),
+        pollIntervalMs: z
+          .number()
+          .int()
+          .min(10)
+          .default(1000)
+          .describe('how often the worker looks for due retries when nothing woke it'),
+        workerConcurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(16)
+          .default(2)
+          .describe('claim loops per process on PostgreSQL (SQLite always runs one)'),
+        retryBaseMs: z
+          .number()
+          .int()
+          .min(1)
+          .default(1000)
+          .describe('first retry delay, doubled per attempt'),
+        retryMaxMs: z.number().int().min(1).default(3_600_000).describe('longest retry delay'),
       })
       .strict()
-      .default({ allowLegacySignatures: false, trustProxyHeaders: false, maxAttempts: 8 }),
+      .default({
+        allowLegacySignatures: false,
+        trustProxyHeaders: false,
+        maxAttempts: 8,
+        batchSize: 100,
+        claimLeaseMs: 60_000,
+        pollIntervalMs: 1000,
+        workerConcurrency: 2,
+        retryBaseMs: 1000,
+        retryMaxMs: 3_600_000,
+      }),
     hubspot: z
       .object({
         requestsPerTenSeconds: z

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 
-import { createApp } from './app';
+import { createApp, newAppMetrics } from './app';
 import type { Config } from './config';
 import { type DatabaseHandle, openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
@@ -8,6 +8,11 @@ import { type HubSpotClients, staticHubSpotClients } from './hubspot/hubspot-cli
 import { createRateBudget } from './hubspot/rate-budget';
 import type { Logger } from './logger';
 import { createOutboxWorker, type OutboxWorker } from './outbox/outbox-worker';
+import { registerStaticPortal } from './portals/portal.repository';
+import type { WebhookDispatcher } from './webhooks/dispatcher';
+import { defaultWebhookDispatcher } from './webhooks/handlers';
+import { IntakeActivity } from './webhooks/intake-activity';
+import { WebhookWorker } from './webhooks/webhook-worker';
 
 /** A background loop the service starts after the HTTP server and stops before closing the database. */
 export interface BackgroundTask {
@@ -24,6 +29,8 @@ export interface RunningService {
   readonly port: number;
   /** Delivers writes to HubSpot; absent when no HubSpot credentials are configured. */
   readonly outbox: OutboxWorker | undefined;
+  /** The webhook inbox worker (tests drive it with `drainOnce()` when started with `startWorkers: false`). */
+  readonly webhookWorker: WebhookWorker;
   /** Stop accepting, let in-flight requests finish (up to the grace period), stop workers, close the database. */
   close(): Promise<void>;
 }
@@ -33,6 +40,10 @@ export interface StartServiceOptions {
   readonly database?: DatabaseHandle;
   /** HubSpot clients per portal; defaults to the static private-app token from the config, if any. */
   readonly hubspotClients?: HubSpotClients;
+  /** Default: every registered handler (`registerWebhookHandlers`). */
+  readonly dispatcher?: WebhookDispatcher;
+  /** Default true; false leaves background tasks to the caller (deterministic tests). */
+  readonly startWorkers?: boolean;
 }
 
 export async function startService(
@@ -46,8 +57,29 @@ export async function startService(
     logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
 
   const now = options.now ?? Date.now;
-  const app = createApp(config, { database, logger, now });
-  const tasks: BackgroundTask[] = [];
+  if (config.hubspot.portalId !== undefined) {
+    await registerStaticPortal(database.db, config.hubspot.portalId, now());
+  }
+  const metrics = newAppMetrics({ database, now });
+  const intakeActivity = new IntakeActivity();
+  const webhookWorker = new WebhookWorker({
+    intakeActivity,
+    database,
+    dispatcher: options.dispatcher ?? defaultWebhookDispatcher(),
+    metrics: metrics.webhooks,
+    logger,
+    now,
+    settings: config.settings.webhooks,
+  });
+  const app = createApp(config, {
+    database,
+    logger,
+    now,
+    metrics,
+    onWebhookEventsStored: () => webhookWorker.wake(),
+    intakeActivity,
+  });
+  const tasks: BackgroundTask[] = options.startWorkers === false ? [] : [webhookWorker];
 
   const hubspotClients = options.hubspotClients ?? configuredHubSpotClients(config);
   const outbox = hubspotClients
@@ -62,7 +94,7 @@ export async function startService(
         settings: config.settings.hubspot.outbox,
       })
     : undefined;
-  if (outbox) tasks.push(outbox);
+  if (outbox && options.startWorkers !== false) tasks.push(outbox);
   else
     logger.warn('no HubSpot credentials configured: writes to HubSpot stay queued in the outbox');
 
@@ -94,7 +126,7 @@ export async function startService(
     return closing;
   };
 
-  return { server, database, port, outbox, close };
+  return { server, database, port, webhookWorker, outbox, close };
 }
 
 function configuredHubSpotClients(config: Config): HubSpotClients | undefined {

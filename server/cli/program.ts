@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 
+import { registerEvents } from './events.command';
 import { registerHubspotProject } from './hubspot-project.command';
 import { registerMigrate } from './migrate.command';
+import { registerReplay } from './replay.command';
 import { registerScore } from './score.command';
 import { registerServe } from './serve.command';
 
@@ -14,5 +16,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerScore(program);
   registerHubspotProject(program);
+  registerReplay(program);
+  registerEvents(program);
   return program;
 }

@@ -15,6 +15,12 @@ export interface DatabaseHandle {
   readonly dialect: Dialect;
   /** True when several processes may share the database (row claims need `FOR UPDATE SKIP LOCKED`). */
   readonly supportsRowLocks: boolean;
+  /**
+   * SQLite only: the raw driver, for hot paths that reuse a prepared statement (Kysely prepares every query
+   * anew). Use it only inside `db.connection().execute(...)`, which holds Kysely's lock on the one connection;
+   * otherwise a statement could land inside someone else's open transaction.
+   */
+  readonly sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -43,6 +49,7 @@ export function openDatabase(
       db,
       dialect: 'sqlite',
       supportsRowLocks: false,
+      sqlite,
       close: () => db.destroy(),
     };
   }

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 export interface SpawnedTruce {
   readonly child: ChildProcess;
@@ -13,7 +12,18 @@ export interface SpawnedTruce {
 
 /** Runs `truce <args>` as a real process, the way `npm run truce` does. */
 export function spawnTruce(args: string[], env: Record<string, string | undefined>): SpawnedTruce {
-  const child = spawn(TSX, [path.join(ROOT, 'server/main.ts'), ...args], {
+  return spawnScript(path.join(ROOT, 'server/main.ts'), args, env);
+}
+
+/** Runs a TypeScript entry point (e.g. a test fixture around `startService`) as a real process. */
+export function spawnScript(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): SpawnedTruce {
+  // node with the tsx loader, not the tsx CLI: the CLI runs the script in a child process, so a SIGKILL sent
+  // to it would leave the real server running.
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

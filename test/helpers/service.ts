@@ -1,7 +1,7 @@
 import type { Config } from '../../server/config';
 import type { Dialect } from '../../server/db/database';
 import { createLogger } from '../../server/logger';
-import { type RunningService, startService } from '../../server/service';
+import { type RunningService, startService, type StartServiceOptions } from '../../server/service';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export interface TestService {
@@ -15,9 +15,10 @@ export interface TestService {
 export async function startTestService(
   config: Config,
   dialect: Dialect = 'sqlite',
+  options: Omit<StartServiceOptions, 'database'> = {},
 ): Promise<TestService> {
   const database = await createTestDatabase(dialect, { migrate: false });
-  const service = await startService(config, createLogger('silent'), { database });
+  const service = await startService(config, createLogger('silent'), { ...options, database });
   return {
     service,
     database,

@@ -1,6 +1,8 @@
 import type { Migration } from 'kysely';
 
 import { portalMigration } from './0001-portal';
+import { webhookEventMigration } from './0002-webhook-event';
+import { crmObjectMigration } from './0003-crm-object';
 import { hubspotOutboxMigration } from './0010-hubspot-outbox';
 
 /**
@@ -10,5 +12,7 @@ import { hubspotOutboxMigration } from './0010-hubspot-outbox';
  */
 export const migrations: Record<string, Migration> = {
   '0001-portal': portalMigration,
+  '0002-webhook-event': webhookEventMigration,
+  '0003-crm-object': crmObjectMigration,
   '0010-hubspot-outbox': hubspotOutboxMigration,
 };

@@ -1,0 +1,215 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+import type { Benchmark } from './registry';
+
+const ROOT = path.resolve(__dirname, '..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+const SECRET = 'bench-client-secret';
+const PORTAL_ID = 424242;
+const PUBLIC_BASE_URL = 'https://truce.example.com';
+const EVENTS_PER_BATCH = 100;
+const CONNECTIONS = 10; // HubSpot keeps at most 10 requests in flight per account
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const FIXED_RATE = 1000;
+
+let nextEventId = 1;
+
+/** A fresh, correctly signed 100-event batch per request, so no request is a cheap duplicate. */
+function signedBatch(request: { headers?: Record<string, string> }) {
+  const timestamp = Date.now();
+  const parts: string[] = [];
+  for (let i = 0; i < EVENTS_PER_BATCH; i += 1) {
+    const eventId = nextEventId++;
+    parts.push(
+      `{"eventId":${eventId},"subscriptionId":1001,"portalId":${PORTAL_ID},"appId":77,"occurredAt":${timestamp},` +
+        `"subscriptionType":"contact.propertyChange","attemptNumber":0,"objectId":${eventId % 5000},` +
+        `"propertyName":"lifecyclestage","propertyValue":"marketingqualifiedlead","changeSource":"CRM"}`,
+    );
+  }
+  const body = `[${parts.join(',')}]`;
+  const signature = createHmac('sha256', SECRET)
+    .update(`POST${PUBLIC_BASE_URL}/webhooks/hubspot${body}${timestamp}`)
+    .digest('base64');
+  return {
+    ...request,
+    method: 'POST',
+    path: '/webhooks/hubspot',
+    headers: {
+      'content-type': 'application/json',
+      'x-hubspot-signature-v3': signature,
+      'x-hubspot-request-timestamp': String(timestamp),
+    },
+    body,
+  };
+}
+
+interface Target {
+  readonly label: string;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function waitForReady(url: string, child: ChildProcess): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok || response.status === 404) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not start`);
+}
+
+async function startProcess(
+  label: string,
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  probe: string,
+): Promise<Target> {
+  const port = await freePort();
+  const child = spawn(TSX, [script, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForReady(`${url}${probe}`, child);
+  return {
+    label,
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function startTruce(label: string, databaseUrl: string): Promise<Target> {
+  return startProcess(
+    label,
+    path.join(ROOT, 'server/main.ts'),
+    ['serve'],
+    {
+      DATABASE_URL: databaseUrl,
+      HUBSPOT_CLIENT_SECRET: SECRET,
+      HUBSPOT_PORTAL_ID: String(PORTAL_ID),
+      PUBLIC_BASE_URL,
+      LOG_LEVEL: 'info',
+    },
+    '/readyz',
+  );
+}
+
+async function load(target: Target, overallRate?: number) {
+  const result = await autocannon({
+    url: target.url,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    ...(overallRate ? { overallRate } : {}),
+    requests: [{ setupRequest: signedBatch }],
+  });
+  const ok = result['2xx'];
+  return {
+    eventsPerSecond: Math.round((ok * EVENTS_PER_BATCH) / result.duration),
+    requestsPerSecond: Math.round(ok / result.duration),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+/**
+ * Webhook intake throughput and ack latency for signed 100-event batches against the real service (its worker
+ * running, logs at info) on SQLite and PostgreSQL, next to a bare Express endpoint that only reads the raw
+ * body, all in the same run and over loopback. Then the same targets at a fixed 1,000 requests/s.
+ */
+export const intakeBenchmark: Benchmark = {
+  name: 'intake',
+  description: `signed ${EVENTS_PER_BATCH}-event webhook batches, ${CONNECTIONS} connections, ${DURATION_S} s per run: Truce on SQLite and PostgreSQL vs a bare raw-body endpoint (baseline)`,
+  async run(print) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'truce-bench-intake-'));
+    const postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+    const schema = `truce_bench_${randomBytes(4).toString('hex')}`;
+    const targets: Target[] = [];
+    try {
+      targets.push(
+        await startProcess(
+          'bare Express raw body (baseline)',
+          path.join(ROOT, 'bench/bare-raw-server.ts'),
+          [],
+          {},
+          '/',
+        ),
+      );
+      targets.push(await startTruce('Truce on SQLite', path.join(dir, 'intake.sqlite')));
+      if (postgresUrl) {
+        const admin = new pg.Client({ connectionString: postgresUrl });
+        await admin.connect();
+        await admin.query(`create schema ${schema}`);
+        await admin.end();
+        const url = new URL(postgresUrl);
+        url.searchParams.set('options', `-c search_path=${schema}`);
+        targets.push(await startTruce('Truce on PostgreSQL', url.toString()));
+      } else {
+        print('PostgreSQL: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)');
+      }
+
+      print(
+        `${'target'.padEnd(34)} ${'events/s'.padStart(9)} ${'req/s'.padStart(6)} ${'ratio'.padStart(6)} ${'ack p50'.padStart(8)} ${'ack p99'.padStart(8)} failures`,
+      );
+      let baseline = 0;
+      for (const target of targets) {
+        const r = await load(target);
+        if (baseline === 0) baseline = r.eventsPerSecond;
+        print(
+          `${target.label.padEnd(34)} ${r.eventsPerSecond.toLocaleString('en-US').padStart(9)} ${String(r.requestsPerSecond).padStart(6)} ${(r.eventsPerSecond / baseline).toFixed(2).padStart(6)} ${`${r.p50} ms`.padStart(8)} ${`${r.p99} ms`.padStart(8)} ${r.failures}`,
+        );
+      }
+      print(
+        `\nat a fixed ${FIXED_RATE.toLocaleString('en-US')} requests/s (${(FIXED_RATE * EVENTS_PER_BATCH).toLocaleString('en-US')} events/s offered):`,
+      );
+      for (const target of targets) {
+        const r = await load(target, FIXED_RATE);
+        print(
+          `${target.label.padEnd(34)} achieved ${String(r.requestsPerSecond).padStart(5)} req/s, ack p50 ${r.p50} ms, p99 ${r.p99} ms, failures ${r.failures}`,
+        );
+      }
+    } finally {
+      for (const target of targets) await target.stop();
+      rmSync(dir, { recursive: true, force: true });
+      if (postgresUrl) {
+        const admin = new pg.Client({ connectionString: postgresUrl });
+        await admin.connect();
+        await admin.query(`drop schema if exists ${schema} cascade`);
+        await admin.end();
+      }
+    }
+  },
+};

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+
+import { openDatabase } from '../db/database';
+import { migrateToLatest } from '../db/migrate';
+import { listEventsByStatus, requeueEvents } from '../webhooks/webhook-event.repository';
+import { EXIT_USAGE, loadRuntime } from './runtime';
+
+/** `truce events --dead` lists events that exhausted their attempts; `truce events retry` requeues them. */
+export function registerEvents(program: Command): void {
+  const events = program
+    .command('events')
+    .description('inspect the webhook inbox')
+    .option('--dead', 'list dead events (exhausted their processing attempts)')
+    .option('--limit <n>', 'at most this many rows', (value) => Number.parseInt(value, 10), 100)
+    .action(async (options: { dead?: boolean; limit: number }) => {
+      if (!options.dead) {
+        events.help({ error: true });
+      }
+      const { config } = loadRuntime();
+      const database = openDatabase(config.database);
+      try {
+        await migrateToLatest(database.db);
+        const rows = await listEventsByStatus(database.db, 'dead', options.limit);
+        if (rows.length === 0) {
+          process.stdout.write('no dead events\n');
+          return;
+        }
+        process.stdout.write(
+          'id\tportal\ttype\tobject\tproperty\toccurredAt\tattempts\tlast error\n',
+        );
+        for (const row of rows) {
+          process.stdout.write(
+            [
+              row.id,
+              row.portal_id,
+              row.subscription_type,
+              row.object_id,
+              row.property_name || '-',
+              new Date(Number(row.occurred_at)).toISOString(),
+              row.attempts,
+              (row.last_error ?? '').replace(/\s+/g, ' '),
+            ].join('\t') + '\n',
+          );
+        }
+      } finally {
+        await database.close();
+      }
+    });
+
+  events
+    .command('retry')
+    .description('requeue dead (or failed) events with a fresh attempt budget')
+    .option('--id <id...>', 'event ids (from `truce events --dead`)')
+    .option('--all', 'every dead and failed event')
+    .action(async (options: { id?: string[]; all?: boolean }) => {
+      const ids = (options.id ?? []).map((value) => Number(value));
+      if (
+        Boolean(options.all) === ids.length > 0 ||
+        ids.some((id) => !Number.isSafeInteger(id) || id <= 0)
+      ) {
+        process.stderr.write(
+          'truce events retry: give either --id <id...> (positive integers) or --all\n',
+        );
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      const { config } = loadRuntime();
+      const database = openDatabase(config.database);
+      try {
+        await migrateToLatest(database.db);
+        const count = await requeueEvents(
+          database.db,
+          options.all ? { all: true } : { ids },
+          Date.now(),
+        );
+        process.stdout.write(`requeued ${count} event(s)\n`);
+      } finally {
+        await database.close();
+      }
+    });
+}

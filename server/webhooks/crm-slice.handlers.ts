@@ -1,0 +1,145 @@
+import {
+  applyDealContactAssociation,
+  applyExistenceChange,
+  applyPropertyChange,
+  type ContactPropertyColumn,
+  type CrmObjectType,
+  type DealPropertyColumn,
+} from '../crm/crm-object.repository';
+import {
+  parseAmountCents,
+  parseText,
+  parseTimestamp,
+  type PropertyValue,
+} from '../crm/hubspot-values';
+import type {
+  DispatchedEvent,
+  HandlerContext,
+  HandlerOutcome,
+  WebhookDispatcher,
+} from './dispatcher';
+
+/**
+ * Keeps Truce's contact and deal slice current from webhook events: the properties handoff and attribution
+ * read, existence (creation, deletion, restore) and deal↔contact associations. Each write is conditional on
+ * the event being newer than what was last applied, so late and repeated events are harmless.
+ */
+
+interface SlicedProperty<Column> {
+  readonly column: Column;
+  readonly parse: (value: PropertyValue) => string | number | null;
+}
+
+export const CONTACT_PROPERTIES: Readonly<Record<string, SlicedProperty<ContactPropertyColumn>>> = {
+  lifecyclestage: { column: 'lifecyclestage', parse: parseText },
+  hs_lead_status: { column: 'hs_lead_status', parse: parseText },
+  hubspot_owner_id: { column: 'hubspot_owner_id', parse: parseText },
+};
+
+export const DEAL_PROPERTIES: Readonly<Record<string, SlicedProperty<DealPropertyColumn>>> = {
+  dealstage: { column: 'dealstage', parse: parseText },
+  amount: { column: 'amount_cents', parse: parseAmountCents },
+  closedate: { column: 'closedate', parse: parseTimestamp },
+  pipeline: { column: 'pipeline', parse: parseText },
+  deal_currency_code: { column: 'deal_currency_code', parse: parseText },
+  hubspot_owner_id: { column: 'hubspot_owner_id', parse: parseText },
+};
+
+const SLICED: Record<
+  CrmObjectType,
+  Readonly<Record<string, SlicedProperty<ContactPropertyColumn | DealPropertyColumn>>>
+> = {
+  contact: CONTACT_PROPERTIES,
+  deal: DEAL_PROPERTIES,
+};
+
+const EXISTENCE_CHANGES = {
+  creation: false,
+  restore: false,
+  deletion: true,
+  privacyDeletion: true,
+} as const;
+
+export function registerCrmSliceHandlers(dispatcher: WebhookDispatcher): void {
+  for (const type of ['contact', 'deal'] as const) {
+    dispatcher.register(
+      `crm-slice:${type}-properties`,
+      { objectType: type, change: 'propertyChange', properties: Object.keys(SLICED[type]) },
+      async (event, { trx, now }) => {
+        const property = SLICED[type][event.propertyName ?? ''];
+        if (!property) return 'ignored';
+        const applied = await applyPropertyChange(trx, {
+          type,
+          portalId: event.portalId,
+          objectId: event.objectId,
+          column: property.column,
+          value: property.parse(event.payload.propertyValue),
+          occurredAt: event.occurredAt,
+          now,
+        });
+        return applied ? 'applied' : 'stale';
+      },
+    );
+    for (const [change, deleted] of Object.entries(EXISTENCE_CHANGES)) {
+      dispatcher.register(
+        `crm-slice:${type}-${change}`,
+        { objectType: type, change },
+        async (event, { trx, now }) =>
+          (await applyExistenceChange(trx, {
+            type,
+            portalId: event.portalId,
+            objectId: event.objectId,
+            deleted,
+            ...(change === 'creation' ? { createdAt: event.occurredAt } : {}),
+            occurredAt: event.occurredAt,
+            now,
+          }))
+            ? 'applied'
+            : 'stale',
+      );
+    }
+    dispatcher.register(
+      `crm-slice:${type}-associations`,
+      { objectType: type, change: 'associationChange' },
+      applyAssociation,
+    );
+  }
+}
+
+const TYPE_BY_ID: Readonly<Record<string, string>> = { '0-1': 'contact', '0-3': 'deal' };
+
+async function applyAssociation(
+  event: DispatchedEvent,
+  { trx, now }: HandlerContext,
+): Promise<HandlerOutcome> {
+  const pair = associationPair(event);
+  if (!pair) return 'ignored';
+  const applied = await applyDealContactAssociation(trx, {
+    portalId: event.portalId,
+    ...pair,
+    associated: event.payload.associationRemoved !== true,
+    occurredAt: event.occurredAt,
+    now,
+  });
+  return applied ? 'applied' : 'stale';
+}
+
+/** Legacy events name the pair in `associationType` (CONTACT_TO_DEAL); platform events give type ids. */
+function associationPair(
+  event: DispatchedEvent,
+): { dealId: number; contactId: number } | undefined {
+  const { fromObjectId, toObjectId, associationType, fromObjectTypeId, toObjectTypeId } =
+    event.payload;
+  if (fromObjectId === undefined || toObjectId === undefined) return undefined;
+  let from: string | undefined;
+  let to: string | undefined;
+  if (associationType) {
+    [from, to] = associationType.toLowerCase().split('_to_');
+  } else {
+    from = fromObjectTypeId ? TYPE_BY_ID[fromObjectTypeId] : event.objectType;
+    to = toObjectTypeId ? TYPE_BY_ID[toObjectTypeId] : undefined;
+  }
+  if (from === 'contact' && to === 'deal') return { contactId: fromObjectId, dealId: toObjectId };
+  if (from === 'deal' && to === 'contact') return { dealId: fromObjectId, contactId: toObjectId };
+  return undefined;
+}

@@ -1,0 +1,92 @@
+import type { DatabaseHandle } from '../db/database';
+import { AppError } from '../http/app-error';
+import { describeZodError } from '../http/error-handler';
+import {
+  classifyEvent,
+  subjectObjectId,
+  type WebhookBatch,
+  webhookBatchSchema,
+} from '../hubspot/webhook-event.schema';
+import { findActivePortalIds } from '../portals/portal.repository';
+import { type NewWebhookEvent, storeWebhookEvents } from './webhook-event.repository';
+
+/**
+ * The part of webhook intake after the signature: parse, validate, check portals, store. Shared by the HTTP
+ * route and `truce replay`, so a recorded batch goes through exactly what a live one does.
+ */
+
+export interface StoredBatch {
+  readonly events: number;
+  readonly stored: number;
+  readonly duplicates: number;
+  readonly portalIds: readonly number[];
+}
+
+export function parseWebhookBatch(rawBody: string): WebhookBatch {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch (error) {
+    throw new AppError(
+      'malformed_json',
+      `request body is not valid JSON: ${(error as { message?: string }).message ?? 'parse error'}`,
+      400,
+    );
+  }
+  const result = webhookBatchSchema.safeParse(json);
+  if (!result.success) {
+    throw new AppError(
+      'invalid_batch',
+      `not a valid webhook batch: ${describeZodError(result.error)}`,
+      400,
+    );
+  }
+  return result.data;
+}
+
+/**
+ * Stores every event of the batch, or none of them: a batch naming a portal that is not installed is refused
+ * whole (404), so HubSpot's retry of it cannot half-apply. Redelivered events are skipped.
+ */
+export async function storeWebhookBatch(
+  database: Pick<DatabaseHandle, 'db' | 'sqlite'>,
+  batch: WebhookBatch,
+  now: number,
+): Promise<StoredBatch> {
+  const portalIds = [...new Set(batch.map((event) => event.portalId))];
+  const active = await findActivePortalIds(database.db, portalIds);
+  const unknown = portalIds.filter((portalId) => !active.has(portalId));
+  if (unknown.length > 0) {
+    throw new AppError(
+      'portal_not_installed',
+      `Truce is not installed for portal ${unknown.join(', ')}; nothing of this batch was stored`,
+      404,
+    );
+  }
+  // One atomic write for the whole batch: all events are stored, or none and the request fails.
+  const stored = await storeWebhookEvents(
+    database,
+    batch.map((event) => toRow(event, now)),
+  );
+  return { events: batch.length, stored, duplicates: batch.length - stored, portalIds };
+}
+
+function toRow(event: WebhookBatch[number], now: number): NewWebhookEvent {
+  const { objectType, change } = classifyEvent(event);
+  return {
+    portal_id: event.portalId,
+    subscription_id: event.subscriptionId,
+    event_id: event.eventId,
+    occurred_at: event.occurredAt,
+    object_id: subjectObjectId(event),
+    property_name: event.propertyName ?? '',
+    subscription_type: event.subscriptionType,
+    object_type: objectType,
+    change,
+    payload: JSON.stringify(event),
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: now,
+    received_at: now,
+  };
+}
