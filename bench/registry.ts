@@ -1,4 +1,5 @@
 import { attributionBenchmark } from './attribution.bench';
+import { exportBenchmark } from './export.bench';
 import { intakeBenchmark } from './intake.bench';
 import { sandboxBenchmark } from './sandbox.bench';
 import { scoringBenchmark } from './scoring.bench';
@@ -17,4 +18,5 @@ export const benchmarks: Benchmark[] = [
   scoringBenchmark,
   intakeBenchmark,
   sandboxBenchmark,
+  exportBenchmark,
 ];

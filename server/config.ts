@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 
 import { handoffSettingsSchema } from '../src/handoff/handoff-settings';
+import { touchpointsSettingsSchema } from './touchpoints/channel-rules.schema';
 
 /**
  * Loads Truce's configuration once at start: the environment (secrets, endpoints, ports) and the optional
@@ -187,6 +188,7 @@ export const settingsFileSchema = z
       })
       .strict()
       .prefault({}),
+    touchpoints: touchpointsSettingsSchema.prefault({}),
     handoff: handoffSettingsSchema
       .prefault({})
       .describe('lead handoff: trigger, scoring, routing, SLA and decisions (src/handoff)'),
