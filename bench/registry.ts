@@ -1,4 +1,7 @@
+import { attributionBenchmark } from './attribution.bench';
+import { exportBenchmark } from './export.bench';
 import { intakeBenchmark } from './intake.bench';
+import { sandboxBenchmark } from './sandbox.bench';
 import { scoringBenchmark } from './scoring.bench';
 import { storageBenchmark } from './storage.bench';
 
@@ -9,4 +12,11 @@ export interface Benchmark {
 }
 
 /** Every benchmark `npm run bench` knows; each capability adds its own module here. */
-export const benchmarks: Benchmark[] = [storageBenchmark, scoringBenchmark, intakeBenchmark];
+export const benchmarks: Benchmark[] = [
+  storageBenchmark,
+  attributionBenchmark,
+  scoringBenchmark,
+  intakeBenchmark,
+  sandboxBenchmark,
+  exportBenchmark,
+];

@@ -49,7 +49,13 @@ export function createApp(config: Config, deps: AppDeps): Express {
         res.setHeader('x-request-id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      // Webhook requests log one line per batch themselves (and errors through the error handler).
+      autoLogging: {
+        ignore: (req) =>
+          req.url === '/healthz' ||
+          req.url === '/readyz' ||
+          req.url?.startsWith('/webhooks/') === true,
+      },
     }),
   );
 

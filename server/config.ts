@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 
 import { handoffSettingsSchema } from '../src/handoff/handoff-settings';
+import { touchpointsSettingsSchema } from './touchpoints/channel-rules.schema';
 
 /**
  * Loads Truce's configuration once at start: the environment (secrets, endpoints, ports) and the optional
@@ -47,6 +48,52 @@ const envSchema = z.object({
   TRUCE_CONFIG: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
+
+const weight = z.number().min(0, 'must not be negative');
+
+const attributionSettingsSchema = z
+  .object({
+    timeDecayHalfLifeDays: z
+      .number()
+      .positive()
+      .default(7)
+      .describe('time-decay model: a touch this many days before close counts half'),
+    custom: z
+      .object({
+        positions: z
+          .object({
+            firstTouch: weight.default(0.3),
+            leadCreation: weight.default(0.3),
+            opportunityCreation: weight.default(0.3),
+            closedWon: weight.default(0),
+            other: weight.default(0.1).describe('split equally over touches holding no milestone'),
+          })
+          .strict()
+          .default({
+            firstTouch: 0.3,
+            leadCreation: 0.3,
+            opportunityCreation: 0.3,
+            closedWon: 0,
+            other: 0.1,
+          }),
+        kinds: z
+          .record(z.string(), weight)
+          .default({})
+          .describe('multiplier per touch kind (e.g. form_submission: 2); unlisted kinds use 1'),
+      })
+      .strict()
+      .default({
+        positions: {
+          firstTouch: 0.3,
+          leadCreation: 0.3,
+          opportunityCreation: 0.3,
+          closedWon: 0,
+          other: 0.1,
+        },
+        kinds: {},
+      }),
+  })
+  .strict();
 
 /**
  * The business rules file. Sections are added by the capabilities that use them; unknown top-level keys are
@@ -141,9 +188,11 @@ export const settingsFileSchema = z
       })
       .strict()
       .prefault({}),
+    touchpoints: touchpointsSettingsSchema.prefault({}),
     handoff: handoffSettingsSchema
       .prefault({})
       .describe('lead handoff: trigger, scoring, routing, SLA and decisions (src/handoff)'),
+    attribution: attributionSettingsSchema.default(attributionSettingsSchema.parse({})),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 
+import { registerAttribute } from './attribute.command';
 import { registerEvents } from './events.command';
 import { registerHubspotProject } from './hubspot-project.command';
 import { registerMigrate } from './migrate.command';
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
   registerHubspotProject(program);
   registerReplay(program);
   registerEvents(program);
+  registerAttribute(program);
   return program;
 }

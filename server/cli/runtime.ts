@@ -21,3 +21,19 @@ export function loadRuntime(): { config: Config; logger: Logger } {
     throw error;
   }
 }
+
+/**
+ * Only the business rules (`TRUCE_CONFIG`), for commands that do not run the service: they must not fail
+ * on service settings they never use.
+ */
+export function loadSettings(): Config['settings'] {
+  try {
+    return loadConfig({ TRUCE_CONFIG: process.env.TRUCE_CONFIG }).settings;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(EXIT_USAGE);
+    }
+    throw error;
+  }
+}

@@ -351,7 +351,7 @@ describe.each(dialects)('webhook processing on %s', (dialect) => {
           metrics: newAppMetrics({ database: running.database, now: () => clock }).webhooks,
           logger: createLogger('silent'),
           now: () => clock,
-          settings: { ...running.service.webhookWorker['options'].settings, batchSize: 25 },
+          settings: { ...testConfig().settings.webhooks, batchSize: 25 },
         });
       const [a, b] = await Promise.all([worker().drain(), worker().drain()]);
       expect(a + b).toBe(400);

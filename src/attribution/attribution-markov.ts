@@ -1,0 +1,208 @@
+import { type AbsorbingChain, solveFromStart } from './markov-absorption';
+
+export const MAX_MARKOV_ORDER = 4;
+
+/**
+ * The order-k Markov chain of many journeys, folded one path at a time so the paths need not be kept.
+ *
+ * Semantics (PRODUCT.md, the same as ChannelAttribution's): states are windows of k consecutive touches
+ * sliding by one, a path shorter than k is one state made of the whole path, consecutive identical states
+ * are collapsed; every transition of a path (start → first state included) is weighted by its
+ * conversions plus non-conversions, its last state → conversion by its conversions and → null by its
+ * non-conversions.
+ */
+export class MarkovChainBuilder {
+  private readonly stateIds = new Map<string, number>();
+  /** Channel ids of each state, for removal. */
+  readonly stateChannels: number[][] = [];
+  readonly transitions: Array<Map<number, number>> = [];
+  readonly start = new Map<number, number>();
+  readonly conversions: number[] = [];
+  readonly nulls: number[] = [];
+  /** Conversion value of the paths whose last state this is. */
+  readonly value: number[] = [];
+  private readonly window: number[] = [];
+  private readonly singleStates: number[] = [];
+
+  constructor(readonly order: number) {
+    if (!Number.isInteger(order) || order < 1 || order > MAX_MARKOV_ORDER) {
+      throw new RangeError(`Markov order must be 1 to ${MAX_MARKOV_ORDER}, got ${order}`);
+    }
+  }
+
+  get stateCount(): number {
+    return this.stateChannels.length;
+  }
+
+  /** Adds one path of channel ids (first `length` entries of `channels`). */
+  add(
+    channels: ArrayLike<number>,
+    length: number,
+    conversions: number,
+    value: number,
+    nulls: number,
+  ): void {
+    const weight = conversions + nulls;
+    if (weight === 0 || length === 0) return;
+    const k = this.order;
+    const windows = length <= k ? 1 : length - k + 1;
+    let previous = -1;
+    for (let begin = 0; begin < windows; begin += 1) {
+      const state = this.stateOf(channels, begin, Math.min(begin + k, length));
+      if (state === previous) continue;
+      const row =
+        previous === -1 ? this.start : (this.transitions[previous] as Map<number, number>);
+      row.set(state, (row.get(state) ?? 0) + weight);
+      previous = state;
+    }
+    this.conversions[previous] = (this.conversions[previous] as number) + conversions;
+    this.nulls[previous] = (this.nulls[previous] as number) + nulls;
+    this.value[previous] = (this.value[previous] as number) + value;
+  }
+
+  private stateOf(channels: ArrayLike<number>, from: number, to: number): number {
+    let key: string;
+    if (to - from === 1) {
+      // One-channel states (every state at order 1) are looked up by channel id, without a string key.
+      const known = this.singleStates[channels[from] as number];
+      if (known !== undefined) return known;
+      key = String(channels[from]);
+    } else {
+      const window = this.window;
+      window.length = 0;
+      for (let i = from; i < to; i += 1) window.push(channels[i] as number);
+      key = window.join(',');
+    }
+    let state = this.stateIds.get(key);
+    if (state === undefined) {
+      state = this.stateChannels.length;
+      this.stateIds.set(key, state);
+      const members: number[] = [];
+      for (let i = from; i < to; i += 1) members.push(channels[i] as number);
+      if (members.length === 1) this.singleStates[members[0] as number] = state;
+      this.stateChannels.push(members);
+      this.transitions.push(new Map());
+      this.conversions.push(0);
+      this.nulls.push(0);
+      this.value.push(0);
+    }
+    return state;
+  }
+}
+
+/** Per channel: credit and removal effects, for conversions and for value. */
+export interface MarkovCredit {
+  readonly conversions: number;
+  readonly value: number;
+  readonly removalEffectConversions: number;
+  readonly removalEffectValue: number;
+}
+
+export interface MarkovResult {
+  /** P(conversion) and expected value per journey from start, on the full chain. */
+  readonly conversionProbability: number;
+  readonly expectedValue: number;
+  readonly totalConversions: number;
+  readonly totalValue: number;
+  readonly stateCount: number;
+  /** Indexed by channel id. */
+  readonly credits: MarkovCredit[];
+}
+
+/**
+ * Removal-effect attribution over `channelCount` channels: RE_c = 1 − P(convert without c)/P(convert),
+ * where removing c makes every state containing c a non-converting dead end; credit_c = RE_c / Σ RE ×
+ * total conversions. Value the same way with V = Σ_s visits_s × P(s → conversion) × m_s, m_s the mean
+ * value per conversion of the paths ending in s.
+ */
+export function markovAttribution(chain: MarkovChainBuilder, channelCount: number): MarkovResult {
+  let totalConversions = 0;
+  let totalValue = 0;
+  for (let s = 0; s < chain.stateCount; s += 1) {
+    totalConversions += chain.conversions[s] as number;
+    totalValue += chain.value[s] as number;
+  }
+  const [conversionProbability, expectedValue] = solveWithout(chain, null);
+  const effects: Array<[number, number]> = [];
+  for (let channel = 0; channel < channelCount; channel += 1) {
+    const [p, v] = solveWithout(chain, channel);
+    // Removal only turns states into dead ends, so it cannot raise P or V; clamp float noise at 0.
+    effects.push([
+      conversionProbability > 0 ? Math.max(0, 1 - p / conversionProbability) : 0,
+      expectedValue > 0 ? Math.max(0, 1 - v / expectedValue) : 0,
+    ]);
+  }
+  let sumConversions = 0;
+  let sumValue = 0;
+  for (const [re, rev] of effects) {
+    sumConversions += re;
+    sumValue += rev;
+  }
+  return {
+    conversionProbability: conversionProbability as number,
+    expectedValue: expectedValue as number,
+    totalConversions,
+    totalValue,
+    stateCount: chain.stateCount,
+    credits: effects.map(([re, rev]) => ({
+      conversions: sumConversions > 0 ? (re / sumConversions) * totalConversions : 0,
+      value: sumValue > 0 ? (rev / sumValue) * totalValue : 0,
+      removalEffectConversions: re,
+      removalEffectValue: rev,
+    })),
+  };
+}
+
+/** [P(conversion), expected value] from start, with the states containing `removed` as dead ends. */
+function solveWithout(chain: MarkovChainBuilder, removed: number | null): [number, number] {
+  const n = chain.stateCount;
+  const index = new Int32Array(n).fill(-1);
+  let size = 0;
+  for (let s = 0; s < n; s += 1) {
+    if (removed === null || !(chain.stateChannels[s] as number[]).includes(removed)) {
+      index[s] = size;
+      size += 1;
+    }
+  }
+  const transitions: Array<Map<number, number>> = [];
+  const exit = new Float64Array(size);
+  const toConversion = new Float64Array(size);
+  const valuePerStep = new Float64Array(size);
+  for (let s = 0; s < n; s += 1) {
+    const i = index[s] as number;
+    if (i < 0) continue;
+    const conversions = chain.conversions[s] as number;
+    const row = chain.transitions[s] as Map<number, number>;
+    let total = conversions + (chain.nulls[s] as number);
+    for (const weight of row.values()) total += weight;
+    let leaving = conversions + (chain.nulls[s] as number);
+    const kept = new Map<number, number>();
+    for (const [t, weight] of row) {
+      const j = index[t] as number;
+      if (j < 0) leaving += weight;
+      else kept.set(j, weight / total);
+    }
+    transitions.push(kept);
+    exit[i] = leaving / total;
+    toConversion[i] = conversions / total;
+    // P(s → conversion) × m_s = (conversions/total) × (value/conversions).
+    valuePerStep[i] = conversions > 0 ? (chain.value[s] as number) / total : 0;
+  }
+  let startTotal = 0;
+  for (const weight of chain.start.values()) startTotal += weight;
+  if (startTotal === 0) return [0, 0];
+  const start = new Map<number, number>();
+  for (const [t, weight] of chain.start) {
+    const j = index[t] as number;
+    if (j >= 0) start.set(j, weight / startTotal);
+  }
+  const system: AbsorbingChain = {
+    size,
+    transitions,
+    exit,
+    start,
+    rhs: [toConversion, valuePerStep],
+  };
+  const [p, v] = solveFromStart(system);
+  return [p as number, v as number];
+}
