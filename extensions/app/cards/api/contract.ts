@@ -163,7 +163,7 @@ export interface AcceptHandoffRequest {
 /** POST /api/card/contacts/:contactId/handoff/reject. */
 export interface RejectHandoffRequest {
   handoffId: string;
-  /** One of `rejectReasons[].code`; another answers 422 `invalid_request`. */
+  /** One of `rejectReasons[].code`; another answers 400 `invalid_request`. */
   reasonCode: string;
   /** Free text for marketing, at most 1000 characters; may be empty. */
   note: string;
