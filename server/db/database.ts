@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, type SqliteDatabase, SqliteDialect } from 'kysely';
 import pg from 'pg';
 
 import type { DatabaseConfig } from '../config';
@@ -22,6 +22,33 @@ export interface DatabaseHandle {
    */
   readonly sqlite?: SQLite.Database;
   close(): Promise<void>;
+}
+
+/** Distinct SQL texts kept prepared; queries with variable-length IN lists make the set open-ended. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing costs as much as running a small statement, and
+ * the service runs the same few dozen statements all day. This keeps the most recent ones prepared. Safe
+ * because Kysely serialises all use of the one connection, so a cached statement is never run twice at once.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (text: string) => {
+      let statement = cache.get(text);
+      if (statement) {
+        // Map keeps insertion order: re-inserting marks it most recently used.
+        cache.delete(text);
+      } else {
+        statement = sqlite.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+  };
 }
 
 const PG_INT8_OID = 20;
@@ -44,7 +71,9 @@ export function openDatabase(
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    });
     return {
       db,
       dialect: 'sqlite',
