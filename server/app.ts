@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { Registry } from 'prom-client';
 
+import { attributionRoutes } from './attribution/attribution.routes';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/database';
 import { errorHandler, notFoundHandler } from './http/error-handler';
@@ -25,6 +26,8 @@ export interface AppDeps {
   readonly onWebhookEventsStored?: () => void;
   /** Webhook requests in progress; the service's worker defers to them. */
   readonly intakeActivity?: IntakeActivity;
+  /** Called when a request queued attribution work (the service wakes its attribution worker). */
+  readonly onAttributionWork?: () => void;
 }
 
 /** Body size for JSON APIs; HubSpot caps card requests at 1 MB. */
@@ -72,6 +75,13 @@ export function createApp(config: Config, deps: AppDeps): Express {
   );
 
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(
+    attributionRoutes(config, {
+      database: deps.database,
+      now: deps.now,
+      ...(deps.onAttributionWork ? { onWork: deps.onAttributionWork } : {}),
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler);

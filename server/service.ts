@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 
 import { createApp, newAppMetrics } from './app';
+import { AttributionWorker } from './attribution/attribution-worker';
 import type { Config } from './config';
 import { type DatabaseHandle, openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
@@ -31,6 +32,8 @@ export interface RunningService {
   readonly outbox: OutboxWorker | undefined;
   /** The webhook inbox worker (tests drive it with `drainOnce()` when started with `startWorkers: false`). */
   readonly webhookWorker: WebhookWorker;
+  /** Keeps touches and deal credits current; absent without HubSpot credentials (it reads HubSpot). */
+  readonly attributionWorker: AttributionWorker | undefined;
   /** Stop accepting, let in-flight requests finish (up to the grace period), stop workers, close the database. */
   close(): Promise<void>;
 }
@@ -71,17 +74,31 @@ export async function startService(
     now,
     settings: config.settings.webhooks,
   });
+  const hubspotClients = options.hubspotClients ?? configuredHubSpotClients(config);
+  const attributionWorker = hubspotClients
+    ? new AttributionWorker({
+        database,
+        clients: hubspotClients,
+        logger,
+        now,
+        settings: config.settings,
+      })
+    : undefined;
   const app = createApp(config, {
     database,
     logger,
     now,
     metrics,
-    onWebhookEventsStored: () => webhookWorker.wake(),
+    onWebhookEventsStored: () => {
+      webhookWorker.wake();
+      attributionWorker?.wake();
+    },
     intakeActivity,
+    onAttributionWork: () => attributionWorker?.wake(),
   });
   const tasks: BackgroundTask[] = options.startWorkers === false ? [] : [webhookWorker];
+  if (attributionWorker && options.startWorkers !== false) tasks.push(attributionWorker);
 
-  const hubspotClients = options.hubspotClients ?? configuredHubSpotClients(config);
   const outbox = hubspotClients
     ? createOutboxWorker({
         database,
@@ -126,7 +143,7 @@ export async function startService(
     return closing;
   };
 
-  return { server, database, port, webhookWorker, outbox, close };
+  return { server, database, port, webhookWorker, attributionWorker, outbox, close };
 }
 
 function configuredHubSpotClients(config: Config): HubSpotClients | undefined {

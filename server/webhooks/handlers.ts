@@ -1,3 +1,4 @@
+import { registerAttributionHandlers } from '../attribution/attribution.handlers';
 import { registerCrmSliceHandlers } from './crm-slice.handlers';
 import { WebhookDispatcher } from './dispatcher';
 
@@ -7,6 +8,7 @@ import { WebhookDispatcher } from './dispatcher';
  */
 export function registerWebhookHandlers(dispatcher: WebhookDispatcher): WebhookDispatcher {
   registerCrmSliceHandlers(dispatcher);
+  registerAttributionHandlers(dispatcher);
   return dispatcher;
 }
 

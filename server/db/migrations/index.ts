@@ -4,6 +4,7 @@ import { portalMigration } from './0001-portal';
 import { webhookEventMigration } from './0002-webhook-event';
 import { crmObjectMigration } from './0003-crm-object';
 import { hubspotOutboxMigration } from './0010-hubspot-outbox';
+import { attributionMigration } from './0020-attribution';
 
 /**
  * Every migration, in order. One list for SQLite and PostgreSQL: migrations use only the schema builder's
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0002-webhook-event': webhookEventMigration,
   '0003-crm-object': crmObjectMigration,
   '0010-hubspot-outbox': hubspotOutboxMigration,
+  '0020-attribution': attributionMigration,
 };
