@@ -24,7 +24,7 @@ import {
   requestAttributionJob,
 } from './attribution-job.repository';
 import { reconcileDealAttribution } from './deal-attribution.service';
-import { DealPipelineCache } from './deal-pipelines';
+import { DealPipelineCache, type StageOutcome } from './deal-pipelines';
 import { upsertTouches } from './touchpoint.repository';
 
 export interface AttributionWorkerDeps {
@@ -184,10 +184,10 @@ export class AttributionWorker implements BackgroundTask {
     for (const [portalId, portalJobs] of byPortal(jobs)) {
       let client: Client | undefined;
       const getClient = async () => (client ??= await this.deps.clients.forPortal(portalId));
-      let isClosedWon;
+      let stageOutcome;
       try {
-        isClosedWon = await this.pipelines.wonStages(portalId, getClient, this.deps.now());
-        await this.readMissingAssociations(portalId, portalJobs, getClient, isClosedWon);
+        stageOutcome = await this.pipelines.wonStages(portalId, getClient, this.deps.now());
+        await this.readMissingAssociations(portalId, portalJobs, getClient, stageOutcome);
       } catch (error) {
         failed += portalJobs.length;
         await this.fail(portalJobs, error);
@@ -198,7 +198,7 @@ export class AttributionWorker implements BackgroundTask {
           await reconcileDealAttribution(
             this.deps.database.db,
             { portalId, dealId: job.objectId },
-            { isClosedWon, settings: this.deps.settings.attribution, now: this.deps.now() },
+            { stageOutcome, settings: this.deps.settings.attribution, now: this.deps.now() },
           );
           await completeAttributionJob(this.deps.database.db, job);
           done += 1;
@@ -220,7 +220,7 @@ export class AttributionWorker implements BackgroundTask {
     portalId: number,
     jobs: readonly AttributionJob[],
     client: () => Promise<Client>,
-    isClosedWon: (deal: { pipeline: string | null; dealstage: string | null }) => boolean,
+    stageOutcome: StageOutcome,
   ): Promise<void> {
     const { db } = this.deps.database;
     const ids = jobs.map((job) => job.objectId);
@@ -240,7 +240,7 @@ export class AttributionWorker implements BackgroundTask {
       .execute();
     const withContacts = new Set(known.map((row) => Number(row.deal_id)));
     const missing = deals
-      .filter((deal) => isClosedWon(deal) && !withContacts.has(Number(deal.deal_id)))
+      .filter((deal) => stageOutcome(deal) === 'won' && !withContacts.has(Number(deal.deal_id)))
       .map((deal) => String(deal.deal_id));
     if (missing.length === 0) return;
     const response = await (

@@ -10,14 +10,12 @@ import { periodLabelOf } from '../../src/reports/report-period';
 import type { Settings } from '../config';
 import { findDeal, findDealContactIds } from '../crm/crm-object.repository';
 import type { Database, DealTable } from '../db/schema';
+import type { StageOutcome } from './deal-pipelines';
 import { touchesOfContacts } from './touchpoint.repository';
 
 const DAY_MS = 86_400_000;
 
-export type DealOutcome = 'attributed' | 'unchanged' | 'not_won' | 'no_touches' | 'deleted';
-
-/** Whether a deal's stage is closed-won in its portal's pipelines (read from HubSpot, never assumed). */
-export type IsClosedWon = (deal: Pick<DealTable, 'pipeline' | 'dealstage'>) => boolean;
+export type DealOutcome = 'attributed' | 'unchanged' | 'open' | 'lost' | 'no_touches' | 'deleted';
 
 /**
  * Brings one deal's stored credits in line with its current inputs: a closed-won deal gets every configured
@@ -29,7 +27,8 @@ export async function reconcileDealAttribution(
   db: Kysely<Database>,
   target: { portalId: number; dealId: number },
   context: {
-    readonly isClosedWon: IsClosedWon;
+    /** The deal stage's outcome in its portal's pipelines (read from HubSpot, never assumed). */
+    readonly stageOutcome: StageOutcome;
     readonly settings: Settings['attribution'];
     readonly now: number;
   },
@@ -37,8 +36,9 @@ export async function reconcileDealAttribution(
   const { portalId, dealId } = target;
   const { settings, now } = context;
   const deal = await findDeal(db, portalId, dealId);
-  if (!deal || deal.deleted === 1 || !deal.dealstage || !context.isClosedWon(deal)) {
-    const status = !deal || deal.deleted === 1 ? 'deleted' : 'not_won';
+  const outcome = deal && deal.deleted !== 1 ? context.stageOutcome(deal) : 'deleted';
+  if (!deal || outcome !== 'won') {
+    const status = outcome === 'won' ? 'deleted' : outcome;
     await replaceCredits(db, target, {
       status,
       hash: status,
@@ -52,37 +52,12 @@ export async function reconcileDealAttribution(
   }
 
   const closedAt = Number(deal.closedate ?? deal.dealstage_at ?? now);
-  const contactIds = await findDealContactIds(db, portalId, dealId);
-  const touchRows = await touchesOfContacts(db, portalId, contactIds, {
-    from: closedAt - settings.lookbackDays * DAY_MS,
-    to: closedAt,
-  });
-  const createdRows =
-    contactIds.length === 0
-      ? []
-      : await db
-          .selectFrom('contact')
-          .select(['contact_id', 'created_at'])
-          .where('portal_id', '=', portalId)
-          .where('contact_id', 'in', contactIds)
-          .execute();
-  const createdAt = new Map(createdRows.map((row) => [Number(row.contact_id), row.created_at]));
-  const contacts: DealContact[] = contactIds.map((contactId) => {
-    const created = createdAt.get(contactId);
-    return {
-      contactId: String(contactId),
-      createdAt: created === null || created === undefined ? undefined : Number(created),
-      touches: touchRows
-        .filter((row) => Number(row.contact_id) === contactId)
-        .map((row) => ({
-          id: String(row.id),
-          at: Number(row.at),
-          channel: row.channel,
-          campaign: row.campaign,
-          kind: row.kind,
-        })),
-    };
-  });
+  const { contactIds, contacts, touchCount } = await dealJourneyContacts(
+    db,
+    { portalId, dealId },
+    closedAt,
+    settings.lookbackDays,
+  );
   const amountCents = Math.max(0, Number(deal.amount_cents ?? 0));
   const currency = (deal.deal_currency_code ?? settings.defaultCurrency).toUpperCase();
   const dealCreatedAt = deal.created_at === null ? undefined : Number(deal.created_at);
@@ -162,9 +137,51 @@ export async function reconcileDealAttribution(
     closedAt,
     now,
     contacts: contactIds.length,
-    touches: touchRows.length,
+    touches: touchCount,
   });
   return status;
+}
+
+/** The deal's associated contacts with their touches in [closedAt − lookback, closedAt], oldest first. */
+export async function dealJourneyContacts(
+  db: Kysely<Database>,
+  target: { portalId: number; dealId: number },
+  closedAt: number,
+  lookbackDays: number,
+): Promise<{ contactIds: number[]; contacts: DealContact[]; touchCount: number }> {
+  const { portalId, dealId } = target;
+  const contactIds = await findDealContactIds(db, portalId, dealId);
+  const touchRows = await touchesOfContacts(db, portalId, contactIds, {
+    from: closedAt - lookbackDays * DAY_MS,
+    to: closedAt,
+  });
+  const createdRows =
+    contactIds.length === 0
+      ? []
+      : await db
+          .selectFrom('contact')
+          .select(['contact_id', 'created_at'])
+          .where('portal_id', '=', portalId)
+          .where('contact_id', 'in', contactIds)
+          .execute();
+  const createdAt = new Map(createdRows.map((row) => [Number(row.contact_id), row.created_at]));
+  const contacts: DealContact[] = contactIds.map((contactId) => {
+    const created = createdAt.get(contactId);
+    return {
+      contactId: String(contactId),
+      createdAt: created === null || created === undefined ? undefined : Number(created),
+      touches: touchRows
+        .filter((row) => Number(row.contact_id) === contactId)
+        .map((row) => ({
+          id: String(row.id),
+          at: Number(row.at),
+          channel: row.channel,
+          campaign: row.campaign,
+          kind: row.kind,
+        })),
+    };
+  });
+  return { contactIds, contacts, touchCount: touchRows.length };
 }
 
 async function replaceCredits(

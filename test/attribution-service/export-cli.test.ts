@@ -67,7 +67,7 @@ async function seededDatabase(): Promise<string> {
     await reconcileDealAttribution(
       db,
       { portalId: PORTAL, dealId: 1 },
-      { isClosedWon: (deal) => deal.dealstage === 'won', settings, now: CLOSE },
+      { stageOutcome: (deal) => (deal.dealstage === 'won' ? 'won' : 'open'), settings, now: CLOSE },
     ),
   ).toBe('attributed');
   await database.close();
