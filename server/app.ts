@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import { Registry } from 'prom-client';
 
 import { attributionRoutes } from './attribution/attribution.routes';
+import { dealCardRoutes } from './attribution/deal-card.routes';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/database';
 import { errorHandler, notFoundHandler } from './http/error-handler';
@@ -74,6 +75,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
     }),
   );
 
+  app.use(dealCardRoutes(config, { database: deps.database, now: deps.now }));
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(
     attributionRoutes(config, {

@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+
 import ExcelJS from 'exceljs';
 import nock from 'nock';
 
@@ -5,7 +7,15 @@ import { staticHubSpotClients } from '../../server/hubspot/hubspot-client';
 import { testConfig } from '../helpers/config';
 import { dialects } from '../helpers/database';
 import { startTestService, type TestService } from '../helpers/service';
-import { errorOf, hubspotEvent, PORTAL_ID, postWebhook, webhookEnv } from '../helpers/webhooks';
+import {
+  errorOf,
+  hubspotEvent,
+  PORTAL_ID,
+  postWebhook,
+  PUBLIC_BASE_URL,
+  WEBHOOK_SECRET,
+  webhookEnv,
+} from '../helpers/webhooks';
 
 const API = 'https://api.hubapi.test';
 const API_KEY = 'attribution-test-key-0123456789';
@@ -427,5 +437,55 @@ describe.each(dialects)('closed-loop attribution through webhooks on %s', (diale
     });
     expect(again.status).toBe(200);
     expect(await db.selectFrom('touchpoint').selectAll().execute()).toHaveLength(1);
+  });
+
+  it('serves the deal card only to HubSpot-signed requests, per portal, exactly to the contract', async () => {
+    await post(scriptedHistory());
+    await process();
+    const signedGet = (pathAndQuery: string, sign = true) => {
+      const headers: Record<string, string> = {};
+      if (sign) {
+        headers['x-hubspot-request-timestamp'] = String(clock);
+        headers['x-hubspot-signature-v3'] = createHmac('sha256', WEBHOOK_SECRET)
+          .update(`GET${PUBLIC_BASE_URL}${pathAndQuery}${clock}`)
+          .digest('base64');
+      }
+      return fetch(`${running.baseUrl}${pathAndQuery}`, { headers });
+    };
+
+    const unsigned = await signedGet('/api/card/deals/900/attribution', false);
+    expect(unsigned.status).toBe(401);
+    const otherPortal = await signedGet('/api/card/deals/900/attribution?portalId=999');
+    expect(otherPortal.status).toBe(404);
+
+    const response = await signedGet(
+      `/api/card/deals/900/attribution?model=w_shaped&portalId=${PORTAL_ID}`,
+    );
+    expect(response.status).toBe(200);
+    const view = (await response.json()) as {
+      outcome: string;
+      amountCents: number;
+      currency: string;
+      credits: { campaign: { name: string } | null; creditCents: number }[];
+      journey: { contactId: string; milestones: string[] }[];
+      models: { id: string }[];
+    };
+    expect(view).toMatchObject({
+      outcome: 'won',
+      amountCents: 100_000,
+      currency: 'EUR',
+      model: 'w_shaped',
+    });
+    expect(view.models.map((model) => model.id)).toEqual(Object.keys(EXPECTED));
+    expect(view.credits.reduce((sum, credit) => sum + credit.creditCents, 0)).toBe(100_000);
+    expect(view.credits.find((credit) => credit.campaign?.name === 'Q3 Webinar')?.creditCents).toBe(
+      30_000,
+    );
+    expect(view.journey.map((step) => [step.contactId, step.milestones])).toEqual([
+      ['501', ['FT']],
+      ['501', []],
+      ['502', ['FT', 'LC', 'OC', 'CW']],
+      ['501', ['LC', 'OC', 'CW']],
+    ]);
   });
 });
