@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 
 import { registerAttribute } from './attribute.command';
+import { registerClosePeriod } from './close-period.command';
 import { registerEvents } from './events.command';
 import { registerExport } from './export.command';
 import { registerHubspotProject } from './hubspot-project.command';
@@ -24,5 +25,6 @@ export function buildProgram(): Command {
   registerAttribute(program);
   registerExport(program);
   registerSpend(program);
+  registerClosePeriod(program);
   return program;
 }

@@ -201,9 +201,30 @@ export interface CampaignSpendTable {
   updated_at: number;
 }
 
+export interface PeriodCloseTable {
+  portal_id: number;
+  period: string;
+  period_start: number;
+  period_end: number;
+  closed_at: number;
+}
+
+export interface PeriodSnapshotTable {
+  portal_id: number;
+  period: string;
+  deal_id: number;
+  model: string;
+  currency: string;
+  amount_cents: number;
+  /** JSON object: net cents per campaign (key '' = no campaign) at the close. */
+  credits: string;
+}
+
 export interface Database {
   portal: PortalTable;
   hubspot_outbox: HubSpotOutboxTable;
+  period_close: PeriodCloseTable;
+  period_snapshot: PeriodSnapshotTable;
   touchpoint: TouchpointTable;
   attribution_job: AttributionJobTable;
   deal_attribution_state: DealAttributionStateTable;

@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import nock from 'nock';
 
+import { closePeriod, periodAdjustments } from '../../server/attribution/period-close.service';
 import { staticHubSpotClients } from '../../server/hubspot/hubspot-client';
 import { testConfig } from '../helpers/config';
 import { dialects } from '../helpers/database';
@@ -487,5 +488,50 @@ describe.each(dialects)('closed-loop attribution through webhooks on %s', (diale
       ['502', ['FT', 'LC', 'OC', 'CW']],
       ['501', ['LC', 'OC', 'CW']],
     ]);
+  });
+
+  it('keeps a closed period frozen and reports later changes as adjustments naming the deal', async () => {
+    await post(scriptedHistory());
+    await process();
+    const db = running.service.database.db;
+    expect(await closePeriod(db, PORTAL_ID, '2026-Q3', { zone: 'UTC', now: clock })).toEqual({
+      period: '2026-Q3',
+      deals: 1,
+      rows: Object.keys(EXPECTED).length,
+    });
+    await expect(
+      closePeriod(db, PORTAL_ID, '2026-Q3', { zone: 'UTC', now: clock }),
+    ).rejects.toMatchObject({
+      code: 'period_closed',
+    });
+    const frozen = await db.selectFrom('period_snapshot').selectAll().orderBy('model').execute();
+    expect(await periodAdjustments(db, PORTAL_ID, '2026-Q3', 'UTC')).toEqual([]);
+
+    clock += DAY;
+    await post([deal({ propertyName: 'amount', propertyValue: '1100', occurredAt: X + DAY })]);
+    await process();
+
+    expect(await db.selectFrom('period_snapshot').selectAll().orderBy('model').execute()).toEqual(
+      frozen,
+    );
+    const adjustments = await periodAdjustments(db, PORTAL_ID, '2026-Q3', 'UTC');
+    const webinarW = adjustments.find(
+      (adjustment) => adjustment.model === 'w_shaped' && adjustment.campaign === 'Q3 Webinar',
+    );
+    // Contact 501 now carries 55,000 cents; C's W-shaped share (60 %) moves from 30,000 to 33,000.
+    expect(webinarW).toEqual({
+      dealId: '900',
+      model: 'w_shaped',
+      campaign: 'Q3 Webinar',
+      currency: 'EUR',
+      frozenCents: 30_000,
+      currentCents: 33_000,
+      changeCents: 3_000,
+      reason: 'amount changed from 100000 to 110000 cents',
+    });
+    const total = adjustments
+      .filter((adjustment) => adjustment.model === 'first')
+      .reduce((sum, adjustment) => sum + adjustment.changeCents, 0);
+    expect(total).toBe(10_000);
   });
 });
