@@ -1,5 +1,6 @@
 import type { Touch } from './journey';
 import { creditJourney, type JourneyModel, type JourneyModelOptions } from './journey-credit';
+import { orderTouches } from './milestones';
 import { splitCents } from './money-split';
 
 /**
@@ -60,16 +61,26 @@ export function attributeDealJourneys(
     for (const touch of contact.touches)
       byId.set(touch.id, { touch, contactId: contact.contactId });
   }
-  for (const model of models) {
-    const credits: DealTouchCredit[] = [];
-    journeys.forEach((contact, index) => {
-      const touches: Touch[] = contact.touches.map((touch) => ({
+  // Mapped and ordered once: every model reads the same journeys, and re-sorting sorted input is linear.
+  const journeyTouches: Touch[][] = journeys.map((contact) =>
+    orderTouches({
+      id: contact.contactId,
+      converted: true,
+      valueCents: 0,
+      closedAt: input.closedAt,
+      touches: contact.touches.map((touch) => ({
         id: touch.id,
         at: touch.at,
         channel: touch.channel,
         kind: touch.kind,
         ...(touch.campaign === null ? {} : { campaign: touch.campaign }),
-      }));
+      })),
+    }),
+  );
+  for (const model of models) {
+    const credits: DealTouchCredit[] = [];
+    journeys.forEach((contact, index) => {
+      const touches = journeyTouches[index]!;
       const split = creditJourney(
         model,
         {
@@ -84,12 +95,11 @@ export function attributeDealJourneys(
         options,
       );
       for (const credit of split) {
-        const source = byId.get(credit.touch.id!)!;
         credits.push({
-          touchId: source.touch.id,
-          contactId: source.contactId,
-          channel: source.touch.channel,
-          campaign: source.touch.campaign,
+          touchId: credit.touch.id!,
+          contactId: contact.contactId,
+          channel: credit.touch.channel,
+          campaign: credit.touch.campaign ?? null,
           cents: credit.cents,
         });
       }
