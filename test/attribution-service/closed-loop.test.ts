@@ -534,4 +534,40 @@ describe.each(dialects)('closed-loop attribution through webhooks on %s', (diale
       .reduce((sum, adjustment) => sum + adjustment.changeCents, 0);
     expect(total).toBe(10_000);
   });
+
+  it("reads a won deal's contacts from HubSpot in one batch when no association event came", async () => {
+    const reads: unknown[] = [];
+    nock(API)
+      .post('/crm/v4/associations/deals/contacts/batch/read')
+      .reply(200, (_uri, body) => {
+        reads.push(body);
+        return {
+          status: 'COMPLETE',
+          startedAt: iso(X),
+          completedAt: iso(X),
+          results: [
+            {
+              from: { id: '900' },
+              to: [
+                {
+                  toObjectId: 501,
+                  associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 4, label: null }],
+                },
+              ],
+            },
+          ],
+        };
+      });
+    // The history without the association events.
+    await post(
+      scriptedHistory().filter((event) => !String(event.subscriptionType).includes('association')),
+    );
+    await process();
+
+    expect(reads).toEqual([{ inputs: [{ id: '900' }] }]);
+    const credits = await creditsByTouch();
+    // One journey (contact 501) carries the whole 100,000 cents.
+    expect(credits.first).toEqual([100_000, 0, 0, 0]);
+    expect(credits.w_shaped).toEqual([30_000, 10_000, 60_000, 0]);
+  });
 });
