@@ -5,12 +5,11 @@ import {
   dealAttributionQuerySchema,
   dealAttributionViewSchema,
 } from '../card/card-contract.schema';
+import { type CardLocals, requireCardSignature } from '../card/card-signature';
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
 import { AppError } from '../http/app-error';
 import { describeZodError } from '../http/error-handler';
-import { publicRequestUrl } from '../hubspot/public-request-url';
-import { verifyHubSpotRequest } from '../hubspot/webhook-signature';
 import { dealAttributionView } from './deal-card.service';
 
 /**
@@ -23,49 +22,24 @@ export function dealCardRoutes(
   deps: { database: DatabaseHandle; now: () => number },
 ): Router {
   const router = Router();
-  router.get(CARD_ROUTES.dealAttribution, async (req: Request, res: Response) => {
-    const secret = config.hubspot.clientSecret;
-    if (!secret)
-      throw AppError.unavailable('card API needs HUBSPOT_CLIENT_SECRET', 'card_not_configured');
-    const verified = verifyHubSpotRequest({
-      method: req.method,
-      url: publicRequestUrl({
-        publicBaseUrl: config.publicBaseUrl,
-        trustProxyHeaders: config.settings.webhooks.trustProxyHeaders,
-        headers: req.headers,
-        originalUrl: req.originalUrl,
-        encrypted: req.secure,
-      }),
-      rawBody: Buffer.alloc(0),
-      headers: req.headers,
-      clientSecret: secret,
-      now: deps.now(),
-      allowLegacy: config.settings.webhooks.allowLegacySignatures,
-    });
-    if (!verified.ok)
-      throw AppError.unauthorized(`request signature: ${verified.reason}`, 'invalid_signature');
-
-    const signedPortal =
-      typeof req.query.portalId === 'string' ? Number(req.query.portalId) : undefined;
-    const portalId = signedPortal ?? config.hubspot.portalId;
-    if (portalId === undefined || !Number.isSafeInteger(portalId)) {
-      throw AppError.badRequest(
-        'no portal: the request names none and none is installed',
-        'no_portal',
+  router.get(
+    CARD_ROUTES.dealAttribution,
+    requireCardSignature(config, deps.now),
+    async (req: Request, res: Response) => {
+      const { portalId } = res.locals as CardLocals;
+      const dealId = Number(req.params.dealId);
+      if (!/^\d+$/.test(String(req.params.dealId)) || !Number.isSafeInteger(dealId)) {
+        throw AppError.notFound(`no deal ${String(req.params.dealId)}`, 'deal_not_found');
+      }
+      const query = dealAttributionQuerySchema.safeParse({ model: req.query.model });
+      if (!query.success) throw AppError.badRequest(describeZodError(query.error), 'invalid_query');
+      const view = await dealAttributionView(
+        deps.database.db,
+        { portalId, dealId, model: query.data.model },
+        { settings: config.settings.attribution, now: deps.now() },
       );
-    }
-    const dealId = Number(req.params.dealId);
-    if (!/^\d+$/.test(String(req.params.dealId)) || !Number.isSafeInteger(dealId)) {
-      throw AppError.notFound(`no deal ${String(req.params.dealId)}`, 'deal_not_found');
-    }
-    const query = dealAttributionQuerySchema.safeParse({ model: req.query.model });
-    if (!query.success) throw AppError.badRequest(describeZodError(query.error), 'invalid_query');
-    const view = await dealAttributionView(
-      deps.database.db,
-      { portalId, dealId, model: query.data.model },
-      { settings: config.settings.attribution, now: deps.now() },
-    );
-    res.status(200).json(dealAttributionViewSchema.parse(view));
-  });
+      res.status(200).json(dealAttributionViewSchema.parse(view));
+    },
+  );
   return router;
 }
