@@ -1,15 +1,11 @@
 import type { Kysely } from 'kysely';
 
-import {
-  type DealAttributionView,
-  type Milestone,
-  TOUCHPOINT_KINDS,
-  type TouchpointKind,
-} from '../../extensions/app/cards/api/contract';
+import { type DealAttributionView, type Milestone } from '../../extensions/app/cards/api/contract';
 import { attributeDealJourneys } from '../../src/attribution/deal-journeys';
 import type { JourneyModel } from '../../src/attribution/journey-credit';
 import { deriveMilestones, orderTouches } from '../../src/attribution/milestones';
 import { MODELS } from '../../src/attribution/models';
+import { campaignRef, cardKind } from '../card/card-touchpoints';
 import type { Settings } from '../config';
 import { findDeal } from '../crm/crm-object.repository';
 import type { Database } from '../db/schema';
@@ -216,16 +212,6 @@ function trimJourney(steps: DealAttributionView['journey']): DealAttributionView
     ),
   ]);
   return steps.filter((step) => keep.has(step));
-}
-
-function campaignRef(campaign: string | null): { id: string; name: string } | null {
-  return campaign === null ? null : { id: campaign, name: campaign };
-}
-
-function cardKind(kind: string | undefined): TouchpointKind {
-  return (TOUCHPOINT_KINDS as readonly string[]).includes(kind ?? '')
-    ? (kind as TouchpointKind)
-    : 'offline';
 }
 
 function compareIds(a: string, b: string): number {

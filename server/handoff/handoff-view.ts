@@ -2,14 +2,15 @@ import type { CardHandoff, ContactHandoffView } from '../../extensions/app/cards
 import type { HandoffSettings } from '../../src/handoff/handoff-settings';
 import { isOpenHandoff } from '../../src/handoff/handoff-state';
 import { calendarFor, slaStatus } from '../../src/handoff/sla-clock';
+import { contactCardTouchpoints } from '../card/card-touchpoints';
 import type { Db } from './handoff.repository';
 import { type HandoffRow, latestHandoff } from './handoff.repository';
 import { topReasons } from './handoff-explanation';
 
 /**
  * The card's view of a contact's current handoff (`ContactHandoffView`). An episode still waiting for its
- * score shows as no handoff yet. Touchpoints come with the attribution capability; until then the list is
- * empty, which the contract allows.
+ * score shows as no handoff yet. The timeline is the contact's most recent touchpoints as captured by the
+ * attribution capability.
  */
 export async function contactHandoffView(
   db: Db,
@@ -21,7 +22,7 @@ export async function contactHandoffView(
     contactId: String(request.contactId),
     handoff:
       latest && latest.status !== 'scoring' ? cardHandoff(latest, settings, request.now) : null,
-    touchpoints: [],
+    touchpoints: await contactCardTouchpoints(db, request.portalId, request.contactId),
     rejectReasons: settings.decisions.reasonCodes.map((reason) => ({ ...reason })),
     now: request.now,
   };

@@ -538,6 +538,7 @@ describe.each(dialects)('lead handoff in the service on %s', (dialect) => {
       points: 30,
       source: 'rule',
     });
+    expect(view.touchpoints).toEqual([]);
 
     const accepted = await cardRequest(running.baseUrl, 'POST', acceptPath, {
       timestamp: clock,
@@ -606,6 +607,68 @@ describe.each(dialects)('lead handoff in the service on %s', (dialect) => {
         slaCompliancePct: 100,
         medianRepDelayMs: HOUR,
       }),
+    ]);
+  });
+
+  it("the card's timeline lists the contact's captured touchpoints, oldest first, and no one else's", async () => {
+    await scoredHandoff();
+    const touch = (
+      contactId: number,
+      at: number,
+      kind: string,
+      channel: string,
+      campaign: string | null,
+      key: string,
+    ) => ({
+      portal_id: PORTAL_ID,
+      contact_id: contactId,
+      at,
+      kind,
+      channel,
+      campaign,
+      matched_rule: 'test',
+      raw_source: '{}',
+      cost_cents: null,
+      cost_currency: null,
+      note: null,
+      origin: 'offline',
+      idempotency_key: key,
+      created_at: clock,
+      updated_at: clock,
+    });
+    await db()
+      .insertInto('touchpoint')
+      .values([
+        touch(501, T0 - 2 * HOUR, 'form_submission', 'Paid search', 'spring-webinar', 'a'),
+        touch(501, T0 - 5 * HOUR, 'ad_click', 'Paid social', null, 'b'),
+        touch(502, T0 - HOUR, 'email_click', 'Email', 'newsletter', 'c'),
+      ])
+      .execute();
+    const response = await cardRequest(running.baseUrl, 'GET', viewPath, { timestamp: clock });
+    const view = contactHandoffViewSchema.parse(await response.json());
+    expect(
+      view.touchpoints.map(({ occurredAt, kind, channel, campaign, label }) => ({
+        occurredAt,
+        kind,
+        channel,
+        campaign,
+        label,
+      })),
+    ).toEqual([
+      {
+        occurredAt: T0 - 5 * HOUR,
+        kind: 'ad_click',
+        channel: 'Paid social',
+        campaign: null,
+        label: 'Ad click · Paid social',
+      },
+      {
+        occurredAt: T0 - 2 * HOUR,
+        kind: 'form_submission',
+        channel: 'Paid search',
+        campaign: { id: 'spring-webinar', name: 'spring-webinar' },
+        label: 'Form submission · Paid search · spring-webinar',
+      },
     ]);
   });
 
