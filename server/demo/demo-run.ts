@@ -246,7 +246,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
         2,
       )}\n`,
     });
-    out(`Reports written: ${reportFiles.join(', ')}`);
+    const shown = reportFiles.map((file) => {
+      const relative = path.relative(process.cwd(), file);
+      return relative.startsWith('..') ? file : `./${relative}`;
+    });
+    out(`Reports written: ${shown.join(', ')}`);
 
     const running = service;
     return {
