@@ -1,4 +1,5 @@
 import { attributionBenchmark } from './attribution.bench';
+import { dealAttributionBenchmark } from './deal-attribution.bench';
 import { exportBenchmark } from './export.bench';
 import { intakeBenchmark } from './intake.bench';
 import { sandboxBenchmark } from './sandbox.bench';
@@ -19,4 +20,5 @@ export const benchmarks: Benchmark[] = [
   intakeBenchmark,
   sandboxBenchmark,
   exportBenchmark,
+  dealAttributionBenchmark,
 ];

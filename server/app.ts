@@ -4,6 +4,8 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { Registry } from 'prom-client';
 
+import { attributionRoutes } from './attribution/attribution.routes';
+import { dealCardRoutes } from './attribution/deal-card.routes';
 import { contactHandoffRoutes } from './card/contact-handoff.routes';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/database';
@@ -27,6 +29,8 @@ export interface AppDeps {
   readonly onWebhookEventsStored?: () => void;
   /** Webhook requests in progress; the service's worker defers to them. */
   readonly intakeActivity?: IntakeActivity;
+  /** Called when a request queued attribution work (the service wakes its attribution worker). */
+  readonly onAttributionWork?: () => void;
 }
 
 /** Body size for JSON APIs; HubSpot caps card requests at 1 MB. */
@@ -73,11 +77,19 @@ export function createApp(config: Config, deps: AppDeps): Express {
     }),
   );
 
-  // Card requests are signed over their raw bytes too; the card router parses the body after verifying it.
+  // Card requests are signed over their raw bytes too; the card routers parse the body after verifying it.
   app.use(contactHandoffRoutes(config, deps));
+  app.use(dealCardRoutes(config, { database: deps.database, now: deps.now }));
 
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(handoffReportRoutes(config, deps));
+  app.use(
+    attributionRoutes(config, {
+      database: deps.database,
+      now: deps.now,
+      ...(deps.onAttributionWork ? { onWork: deps.onAttributionWork } : {}),
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler);

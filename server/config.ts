@@ -4,6 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 
+import { JOURNEY_MODELS } from '../src/attribution/models';
 import { handoffSettingsSchema } from '../src/handoff/handoff-settings';
 import { touchpointsSettingsSchema } from './touchpoints/channel-rules.schema';
 
@@ -92,6 +93,50 @@ const attributionSettingsSchema = z
         },
         kinds: {},
       }),
+    lookbackDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(365)
+      .describe('touches older than this before the close do not count for a deal'),
+    models: z
+      .array(z.enum(JOURNEY_MODELS))
+      .min(1)
+      .default([...JOURNEY_MODELS])
+      .describe('journey models computed and stored for every closed-won deal'),
+    defaultCurrency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like EUR')
+      .default('USD')
+      .describe('currency of deals without deal_currency_code (single-currency portals)'),
+    timeZone: z
+      .string()
+      .default('UTC')
+      .describe('the portal time zone reporting periods (2026-Q3) are cut in'),
+    pipelineCacheMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(600_000)
+      .describe("how long a portal's deal pipelines (which stages are closed-won) are reused"),
+    worker: z
+      .object({
+        batchSize: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(100)
+          .describe('contacts or deals per claim'),
+        pollIntervalMs: z.number().int().min(10).default(1_000),
+        claimLeaseMs: z.number().int().min(1_000).default(60_000),
+        maxAttempts: z.number().int().min(1).max(100).default(10),
+        retryBaseMs: z.number().int().min(1).default(2_000),
+        retryMaxMs: z.number().int().min(1).default(3_600_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

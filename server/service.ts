@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 
 import { createApp, newAppMetrics } from './app';
+import { AttributionWorker } from './attribution/attribution-worker';
 import type { Config } from './config';
 import { type DatabaseHandle, openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
@@ -38,6 +39,8 @@ export interface RunningService {
   readonly handoffWorker: HandoffWorker | undefined;
   /** Reminders, breaches and escalations of the SLA clock. */
   readonly handoffSweeper: HandoffSweeper;
+  /** Keeps touches and deal credits current; absent without HubSpot credentials (it reads HubSpot). */
+  readonly attributionWorker: AttributionWorker | undefined;
   /** Stop accepting, let in-flight requests finish (up to the grace period), stop workers, close the database. */
   close(): Promise<void>;
 }
@@ -81,21 +84,36 @@ export async function startService(
     now,
     settings: config.settings.webhooks,
   });
-  const app = createApp(config, {
-    database,
-    logger,
-    now,
-    metrics,
-    onWebhookEventsStored: () => webhookWorker.wake(),
-    intakeActivity,
-  });
-  const tasks: BackgroundTask[] = options.startWorkers === false ? [] : [webhookWorker];
-
   const hubspotClients = options.hubspotClients ?? configuredHubSpotClients(config);
   // One budget per process for every HubSpot caller, so reads and writes share the account's limit.
   const budget = createRateBudget({
     requestsPerWindow: config.settings.hubspot.requestsPerTenSeconds,
   });
+  const attributionWorker = hubspotClients
+    ? new AttributionWorker({
+        database,
+        clients: hubspotClients,
+        budget,
+        logger,
+        now,
+        settings: config.settings,
+      })
+    : undefined;
+  const app = createApp(config, {
+    database,
+    logger,
+    now,
+    metrics,
+    onWebhookEventsStored: () => {
+      webhookWorker.wake();
+      attributionWorker?.wake();
+    },
+    intakeActivity,
+    onAttributionWork: () => attributionWorker?.wake(),
+  });
+  const tasks: BackgroundTask[] = options.startWorkers === false ? [] : [webhookWorker];
+  if (attributionWorker && options.startWorkers !== false) tasks.push(attributionWorker);
+
   const outbox = hubspotClients
     ? createOutboxWorker({
         database,
@@ -163,7 +181,17 @@ export async function startService(
     return closing;
   };
 
-  return { server, database, port, webhookWorker, outbox, handoffWorker, handoffSweeper, close };
+  return {
+    server,
+    database,
+    port,
+    webhookWorker,
+    outbox,
+    handoffWorker,
+    handoffSweeper,
+    attributionWorker,
+    close,
+  };
 }
 
 function configuredHubSpotClients(config: Config): HubSpotClients | undefined {

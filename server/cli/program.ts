@@ -1,12 +1,15 @@
 import { Command } from 'commander';
 
 import { registerAttribute } from './attribute.command';
+import { registerClosePeriod } from './close-period.command';
 import { registerEvents } from './events.command';
+import { registerExport } from './export.command';
 import { registerHubspotProject } from './hubspot-project.command';
 import { registerMigrate } from './migrate.command';
 import { registerReplay } from './replay.command';
 import { registerScore } from './score.command';
 import { registerServe } from './serve.command';
+import { registerSpend } from './spend.command';
 
 /** The `truce` command line. Each command lives in its own module and registers itself here. */
 export function buildProgram(): Command {
@@ -20,5 +23,8 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerEvents(program);
   registerAttribute(program);
+  registerExport(program);
+  registerSpend(program);
+  registerClosePeriod(program);
   return program;
 }

@@ -189,4 +189,113 @@ export interface Database {
   handoff: HandoffTable;
   handoff_history: HandoffHistoryTable;
   routing_counter: RoutingCounterTable;
+  touchpoint: TouchpointTable;
+  attribution_job: AttributionJobTable;
+  deal_attribution_state: DealAttributionStateTable;
+  attribution_credit: AttributionCreditTable;
+  campaign_spend: CampaignSpendTable;
+  period_close: PeriodCloseTable;
+  period_snapshot: PeriodSnapshotTable;
+}
+
+export interface TouchpointTable {
+  id: Generated<number>;
+  portal_id: number;
+  contact_id: number;
+  at: number;
+  kind: string;
+  channel: string;
+  campaign: string | null;
+  matched_rule: string;
+  /** JSON object of the source fields as read. */
+  raw_source: string;
+  cost_cents: number | null;
+  cost_currency: string | null;
+  note: string | null;
+  /** history (read from HubSpot) or offline (the touchpoint API). */
+  origin: string;
+  idempotency_key: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export type AttributionJobKind = 'contact_touches' | 'deal';
+
+export interface AttributionJobTable {
+  id: Generated<number>;
+  portal_id: number;
+  kind: AttributionJobKind;
+  object_id: number;
+  /** Bumped by every request; a worker deletes the job only if nobody asked again while it worked. */
+  version: number;
+  due_at: number;
+  attempts: number;
+  claimed_until: number | null;
+  claimed_by: string | null;
+  last_error: string | null;
+  created_at: number;
+}
+
+export interface DealAttributionStateTable {
+  portal_id: number;
+  deal_id: number;
+  /** attributed, not_won, no_touches, deleted */
+  status: string;
+  inputs_hash: string;
+  amount_cents: number | null;
+  currency: string | null;
+  closed_at: number | null;
+  contacts: number;
+  touches: number;
+  computed_at: number;
+}
+
+export interface AttributionCreditTable {
+  id: Generated<number>;
+  portal_id: number;
+  deal_id: number;
+  model: string;
+  touchpoint_id: number | null;
+  contact_id: number | null;
+  campaign: string | null;
+  channel: string;
+  currency: string;
+  gross_cents: number;
+  discount_cents: number;
+  net_cents: number;
+  closed_at: number;
+  period: string;
+  computed_at: number;
+}
+
+export interface CampaignSpendTable {
+  id: Generated<number>;
+  portal_id: number;
+  campaign: string;
+  period: string;
+  period_start: number;
+  period_end: number;
+  currency: string;
+  cents: number;
+  source: string;
+  updated_at: number;
+}
+
+export interface PeriodCloseTable {
+  portal_id: number;
+  period: string;
+  period_start: number;
+  period_end: number;
+  closed_at: number;
+}
+
+export interface PeriodSnapshotTable {
+  portal_id: number;
+  period: string;
+  deal_id: number;
+  model: string;
+  currency: string;
+  amount_cents: number;
+  /** JSON object: net cents per campaign (key '' = no campaign) at the close. */
+  credits: string;
 }

@@ -125,7 +125,7 @@ async function applyAssociation(
 }
 
 /** Legacy events name the pair in `associationType` (CONTACT_TO_DEAL); platform events give type ids. */
-function associationPair(
+export function associationPair(
   event: DispatchedEvent,
 ): { dealId: number; contactId: number } | undefined {
   const { fromObjectId, toObjectId, associationType, fromObjectTypeId, toObjectTypeId } =

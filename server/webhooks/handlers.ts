@@ -1,4 +1,5 @@
 import { type HandoffSettings, handoffSettingsSchema } from '../../src/handoff/handoff-settings';
+import { registerAttributionHandlers } from '../attribution/attribution.handlers';
 import { registerHandoffHandlers } from '../handoff/handoff.handlers';
 import { registerCrmSliceHandlers } from './crm-slice.handlers';
 import { WebhookDispatcher } from './dispatcher';
@@ -13,6 +14,7 @@ export function registerWebhookHandlers(
 ): WebhookDispatcher {
   registerCrmSliceHandlers(dispatcher);
   registerHandoffHandlers(dispatcher, handoff);
+  registerAttributionHandlers(dispatcher);
   return dispatcher;
 }
 

@@ -78,3 +78,28 @@ export function fractionsOf(weights: readonly bigint[]): number[] {
   const denominator = Number(total >> shift);
   return weights.map((weight) => Number(weight >> shift) / denominator);
 }
+
+/**
+ * `splitCents` for reports, where totals may be negative (a price above list is a negative discount) and
+ * weights are plain whole numbers that may all be zero (then the total is split evenly). Negative totals
+ * mirror positive ones.
+ */
+export function allocateCents(total: number, weights: readonly number[]): number[] {
+  if (!Number.isSafeInteger(total)) {
+    throw new RangeError(`total ${total} is not a whole number of cents`);
+  }
+  if (weights.length === 0) {
+    if (total === 0) return [];
+    throw new RangeError(`cannot split ${total} cents over no shares`);
+  }
+  for (const weight of weights) {
+    if (!Number.isSafeInteger(weight) || weight < 0) {
+      throw new RangeError(`weight ${weight} is not a non-negative whole number`);
+    }
+  }
+  const exact = weights.every((weight) => weight === 0)
+    ? weights.map(() => 1n)
+    : weights.map((weight) => BigInt(weight));
+  if (total < 0) return splitCents(-total, exact).map((share) => (share === 0 ? 0 : -share));
+  return splitCents(total, exact);
+}

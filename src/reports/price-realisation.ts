@@ -1,4 +1,4 @@
-import { allocateCents } from './money-split';
+import { allocateCents } from '../attribution/money-split';
 import { ReportInputError } from './report-input-error';
 
 /**

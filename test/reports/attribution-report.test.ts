@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 
+import { allocateCents } from '../../src/attribution/money-split';
 import {
   AttributionAccumulator,
   buildAttributionTable,
   type CreditRow,
 } from '../../src/reports/attribution-report';
-import { allocateCents } from '../../src/reports/money-split';
 
 const MODELS = ['first_touch', 'linear', 'markov'];
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
+import { allocateCents } from '../../src/attribution/money-split';
 import { creditRowsForDeal } from '../../src/reports/deal-credit-rows';
-import { allocateCents } from '../../src/reports/money-split';
 import {
   attributePriceRealisation,
   dealPriceRealisation,

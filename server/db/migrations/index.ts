@@ -5,6 +5,8 @@ import { webhookEventMigration } from './0002-webhook-event';
 import { crmObjectMigration } from './0003-crm-object';
 import { hubspotOutboxMigration } from './0010-hubspot-outbox';
 import { handoffMigration } from './0011-handoff';
+import { attributionMigration } from './0020-attribution';
+import { periodCloseMigration } from './0021-period-close';
 
 /**
  * Every migration, in order. One list for SQLite and PostgreSQL: migrations use only the schema builder's
@@ -17,4 +19,6 @@ export const migrations: Record<string, Migration> = {
   '0003-crm-object': crmObjectMigration,
   '0010-hubspot-outbox': hubspotOutboxMigration,
   '0011-handoff': handoffMigration,
+  '0020-attribution': attributionMigration,
+  '0021-period-close': periodCloseMigration,
 };

@@ -1,0 +1,244 @@
+import { createHash } from 'node:crypto';
+
+import type { Kysely } from 'kysely';
+
+import { attributeDealJourneys, type DealContact } from '../../src/attribution/deal-journeys';
+import type { JourneyModel } from '../../src/attribution/journey-credit';
+import { creditRowsForDeal } from '../../src/reports/deal-credit-rows';
+import type { PriceRealisation } from '../../src/reports/price-realisation';
+import { periodLabelOf } from '../../src/reports/report-period';
+import type { Settings } from '../config';
+import { findDeal, findDealContactIds } from '../crm/crm-object.repository';
+import type { Database, DealTable } from '../db/schema';
+import type { StageOutcome } from './deal-pipelines';
+import { touchesOfContacts } from './touchpoint.repository';
+
+const DAY_MS = 86_400_000;
+
+export type DealOutcome = 'attributed' | 'unchanged' | 'open' | 'lost' | 'no_touches' | 'deleted';
+
+/**
+ * Brings one deal's stored credits in line with its current inputs: a closed-won deal gets every configured
+ * model's credits over its contacts' touches in the lookback window; any other deal (open, reopened, lost,
+ * deleted) has none. The inputs are hashed, so unchanged inputs are not recomputed; otherwise the deal's
+ * credits are replaced in one transaction, so a report never sees half of a recomputation.
+ */
+export async function reconcileDealAttribution(
+  db: Kysely<Database>,
+  target: { portalId: number; dealId: number },
+  context: {
+    /** The deal stage's outcome in its portal's pipelines (read from HubSpot, never assumed). */
+    readonly stageOutcome: StageOutcome;
+    readonly settings: Settings['attribution'];
+    readonly now: number;
+  },
+): Promise<DealOutcome> {
+  const { portalId, dealId } = target;
+  const { settings, now } = context;
+  const deal = await findDeal(db, portalId, dealId);
+  const outcome = deal && deal.deleted !== 1 ? context.stageOutcome(deal) : 'deleted';
+  if (!deal || outcome !== 'won') {
+    const status = outcome === 'won' ? 'deleted' : outcome;
+    await replaceCredits(db, target, {
+      status,
+      hash: status,
+      rows: [],
+      deal,
+      now,
+      contacts: 0,
+      touches: 0,
+    });
+    return status;
+  }
+
+  const closedAt = Number(deal.closedate ?? deal.dealstage_at ?? now);
+  const { contactIds, contacts, touchCount } = await dealJourneyContacts(
+    db,
+    { portalId, dealId },
+    closedAt,
+    settings.lookbackDays,
+  );
+  const amountCents = Math.max(0, Number(deal.amount_cents ?? 0));
+  const currency = (deal.deal_currency_code ?? settings.defaultCurrency).toUpperCase();
+  const dealCreatedAt = deal.created_at === null ? undefined : Number(deal.created_at);
+  const models = settings.models as readonly JourneyModel[];
+  const hash = createHash('sha256')
+    .update(
+      JSON.stringify({
+        amountCents,
+        currency,
+        closedAt,
+        dealCreatedAt,
+        contacts,
+        models,
+        lookbackDays: settings.lookbackDays,
+        halfLife: settings.timeDecayHalfLifeDays,
+        custom: settings.custom,
+        zone: settings.timeZone,
+      }),
+    )
+    .digest('hex');
+  const state = await db
+    .selectFrom('deal_attribution_state')
+    .select('inputs_hash')
+    .where('portal_id', '=', portalId)
+    .where('deal_id', '=', dealId)
+    .executeTakeFirst();
+  if (state?.inputs_hash === hash) return 'unchanged';
+
+  const byModel = attributeDealJourneys(
+    { dealId: String(dealId), amountCents, closedAt, dealCreatedAt, contacts },
+    models,
+    {
+      halfLifeMs: settings.timeDecayHalfLifeDays * DAY_MS,
+      custom: settings.custom,
+    },
+  );
+  const realisation: PriceRealisation = {
+    grossCents: amountCents,
+    netCents: amountCents,
+    discountCents: 0,
+    lineDiscountCents: 0,
+    dealDiscountCents: 0,
+    source: 'none',
+  };
+  const period = periodLabelOf(closedAt, 'quarter', settings.timeZone);
+  const rows = [...byModel].flatMap(([model, credits]) =>
+    creditRowsForDeal({ dealId: String(dealId), currency, period, realisation }, model, [
+      ...credits.map((credit) => ({
+        touchId: credit.touchId,
+        campaign: credit.campaign,
+        channel: credit.channel,
+        netCents: credit.cents,
+      })),
+    ]).map((row, index) => ({
+      portal_id: portalId,
+      deal_id: dealId,
+      model,
+      touchpoint_id: Number(row.touchId),
+      contact_id: Number(credits[index]!.contactId),
+      campaign: row.campaign,
+      channel: row.channel,
+      currency: row.currency,
+      gross_cents: row.grossCents,
+      discount_cents: row.discountCents,
+      net_cents: row.netCents,
+      closed_at: closedAt,
+      period: row.period,
+      computed_at: now,
+    })),
+  );
+  const status = byModel.size === 0 ? 'no_touches' : 'attributed';
+  await replaceCredits(db, target, {
+    status,
+    hash,
+    rows,
+    deal: { ...deal, amount_cents: amountCents, deal_currency_code: currency },
+    closedAt,
+    now,
+    contacts: contactIds.length,
+    touches: touchCount,
+  });
+  return status;
+}
+
+/** The deal's associated contacts with their touches in [closedAt − lookback, closedAt], oldest first. */
+export async function dealJourneyContacts(
+  db: Kysely<Database>,
+  target: { portalId: number; dealId: number },
+  closedAt: number,
+  lookbackDays: number,
+): Promise<{ contactIds: number[]; contacts: DealContact[]; touchCount: number }> {
+  const { portalId, dealId } = target;
+  const contactIds = await findDealContactIds(db, portalId, dealId);
+  const touchRows = await touchesOfContacts(db, portalId, contactIds, {
+    from: closedAt - lookbackDays * DAY_MS,
+    to: closedAt,
+  });
+  const createdRows =
+    contactIds.length === 0
+      ? []
+      : await db
+          .selectFrom('contact')
+          .select(['contact_id', 'created_at'])
+          .where('portal_id', '=', portalId)
+          .where('contact_id', 'in', contactIds)
+          .execute();
+  const createdAt = new Map(createdRows.map((row) => [Number(row.contact_id), row.created_at]));
+  const contacts: DealContact[] = contactIds.map((contactId) => {
+    const created = createdAt.get(contactId);
+    return {
+      contactId: String(contactId),
+      createdAt: created === null || created === undefined ? undefined : Number(created),
+      touches: touchRows
+        .filter((row) => Number(row.contact_id) === contactId)
+        .map((row) => ({
+          id: String(row.id),
+          at: Number(row.at),
+          channel: row.channel,
+          campaign: row.campaign,
+          kind: row.kind,
+        })),
+    };
+  });
+  return { contactIds, contacts, touchCount: touchRows.length };
+}
+
+async function replaceCredits(
+  db: Kysely<Database>,
+  target: { portalId: number; dealId: number },
+  result: {
+    status: string;
+    hash: string;
+    rows: readonly {
+      portal_id: number;
+      deal_id: number;
+      model: string;
+      touchpoint_id: number | null;
+      contact_id: number | null;
+      campaign: string | null;
+      channel: string;
+      currency: string;
+      gross_cents: number;
+      discount_cents: number;
+      net_cents: number;
+      closed_at: number;
+      period: string;
+      computed_at: number;
+    }[];
+    deal: DealTable | undefined;
+    closedAt?: number;
+    now: number;
+    contacts: number;
+    touches: number;
+  },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .deleteFrom('attribution_credit')
+      .where('portal_id', '=', target.portalId)
+      .where('deal_id', '=', target.dealId)
+      .execute();
+    for (let start = 0; start < result.rows.length; start += 200) {
+      await trx
+        .insertInto('attribution_credit')
+        .values(result.rows.slice(start, start + 200))
+        .execute();
+    }
+    const state = {
+      status: result.status,
+      inputs_hash: result.hash,
+      amount_cents: result.deal?.amount_cents ?? null,
+      currency: result.deal?.deal_currency_code ?? null,
+      closed_at: result.closedAt ?? null,
+      contacts: result.contacts,
+      touches: result.touches,
+      computed_at: result.now,
+    };
+    await trx
+      .insertInto('deal_attribution_state')
+      .values({ portal_id: target.portalId, deal_id: target.dealId, ...state })
+      .onConflict((oc) => oc.columns(['portal_id', 'deal_id']).doUpdateSet(state))
+      .execute();
+  });
+}
