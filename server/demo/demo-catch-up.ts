@@ -8,13 +8,15 @@ export interface Backlog {
   readonly scoring: number;
   /** HubSpot writes not yet delivered. */
   readonly outbox: number;
+  /** Touch refreshes and deal credit computations queued for the attribution worker. */
+  readonly attribution: number;
 }
 
 export async function serviceBacklog(service: RunningService): Promise<Backlog> {
   const { db } = service.database;
   const count = async (query: Promise<{ n: number | string | bigint } | undefined>) =>
     Number((await query)?.n ?? 0);
-  const [webhooks, scoring, outbox] = await Promise.all([
+  const [webhooks, scoring, outbox, attribution] = await Promise.all([
     count(
       db
         .selectFrom('webhook_event')
@@ -36,12 +38,21 @@ export async function serviceBacklog(service: RunningService): Promise<Backlog> 
         .where('status', '=', 'pending')
         .executeTakeFirst(),
     ),
+    count(
+      db
+        .selectFrom('attribution_job')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst(),
+    ),
   ]);
-  return { webhooks, scoring, outbox };
+  return { webhooks, scoring, outbox, attribution };
 }
 
 export interface CatchUpOptions {
-  /** Also wait for the outbox (HubSpot writes); off while playing, where only scoring must keep pace. */
+  /**
+   * Also wait for the outbox (HubSpot writes) and the attribution worker; off while playing, where only
+   * scoring must keep pace.
+   */
   readonly outbox: boolean;
   readonly timeoutMs: number;
   readonly pollMs?: number;
@@ -65,18 +76,22 @@ export async function waitUntilCaughtUp(
     await sandbox.flush();
     const backlog = await serviceBacklog(service);
     const quiet =
-      backlog.webhooks === 0 && backlog.scoring === 0 && (!options.outbox || backlog.outbox === 0);
+      backlog.webhooks === 0 &&
+      backlog.scoring === 0 &&
+      (!options.outbox || (backlog.outbox === 0 && backlog.attribution === 0));
     if (quiet && quietBefore) return;
     quietBefore = quiet;
     if (quiet) continue;
     if (Date.now() > deadline)
       throw new Error(
         `the service did not catch up within ${options.timeoutMs} ms: ${backlog.webhooks} webhook event(s), ` +
-          `${backlog.scoring} handoff(s) awaiting scoring and ${backlog.outbox} HubSpot write(s) left`,
+          `${backlog.scoring} handoff(s) awaiting scoring, ${backlog.outbox} HubSpot write(s) and ` +
+          `${backlog.attribution} attribution job(s) left`,
       );
     service.webhookWorker.wake();
     if (backlog.scoring > 0) service.handoffWorker?.wake();
     if (backlog.outbox > 0) service.outbox?.wake();
+    if (backlog.attribution > 0) service.attributionWorker?.wake();
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 5));
   }
 }

@@ -14,8 +14,26 @@ export function reportClient(baseUrl: string, apiKey: string) {
       throw new Error(`${response.url} answered ${response.status}: ${await response.text()}`);
     return response;
   };
+  const post = async (route: string, body: unknown) =>
+    ok(
+      await fetch(`${baseUrl}${route}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    );
   return {
     get,
+    post,
+    async json(route: string, query: Record<string, string>): Promise<unknown> {
+      return (await ok(await get(route, query))).json();
+    },
+    async text(route: string, query: Record<string, string>): Promise<string> {
+      return (await ok(await get(route, query))).text();
+    },
+    async buffer(route: string, query: Record<string, string>): Promise<Buffer> {
+      return Buffer.from(await (await ok(await get(route, query))).arrayBuffer());
+    },
     async handoffs(query: Record<string, string>): Promise<{ rows: HandoffReportRow[] }> {
       const response = await ok(
         await get('/api/v1/reports/handoffs', { ...query, format: 'json' }),
@@ -31,7 +49,7 @@ export function reportClient(baseUrl: string, apiKey: string) {
 /** Writes each file under `dir` (created if missing) and returns the paths written. */
 export async function writeReports(
   dir: string,
-  files: Readonly<Record<string, string>>,
+  files: Readonly<Record<string, string | Buffer>>,
 ): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];

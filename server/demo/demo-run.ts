@@ -14,6 +14,14 @@ import type { Scenario, ScenarioAction } from '../../sandbox/scenario-types';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { type RunningService, startService } from '../service';
+import {
+  type AttributionRow,
+  creditChartSvg,
+  formatAttributionTable,
+  formatModelError,
+  scenarioSpend,
+  summariseAttribution,
+} from './demo-attribution';
 import { waitUntilCaughtUp } from './demo-catch-up';
 import { demoClock } from './demo-clock';
 import { reportClient, writeReports } from './demo-reports';
@@ -217,17 +225,50 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     out(formatCampaignTable(scoreboard));
     out('');
 
-    const attribution = await client.get('/api/v1/reports/attribution', { format: 'json' });
-    if (attribution.status === 404)
+    const attributionFiles: Record<string, string | Buffer> = {};
+    const probe = await client.get('/api/v1/reports/attribution', { format: 'json' });
+    await probe.body?.cancel();
+    if (probe.status === 404) {
       out(
         'Attribution by campaign, ROI and model error come with the attribution service ' +
           '(GET /api/v1/reports/attribution is not in this build); no numbers are shown instead.',
       );
-    else
+    } else {
+      const quarter = new Date(quarterStart);
+      const period = `${quarter.getUTCFullYear()}-Q${Math.floor(quarter.getUTCMonth() / 3) + 1}`;
+      await client.post('/api/v1/spend', scenarioSpend(scenario, period));
+      // Deals opened in the quarter close up to months later; their close date decides the report window.
+      const range = {
+        from: new Date(quarterStart).toISOString().slice(0, 10),
+        to: new Date(quarterEnd + 365 * 86_400_000).toISOString().slice(0, 10),
+        model: 'all',
+        by: 'campaign',
+      };
+      const rows = (await client.json('/api/v1/reports/attribution', {
+        ...range,
+        format: 'json',
+      })) as AttributionRow[];
+      const summary = summariseAttribution(scenario, rows);
       out(
-        `GET /api/v1/reports/attribution answered ${attribution.status}; the demo does not print it yet.`,
+        'Attribution by campaign (net credit per model, GET /api/v1/reports/attribution?model=all)',
       );
-    await attribution.body?.cancel();
+      out(formatAttributionTable(summary, rows, scenario));
+      out('');
+      out(
+        "Each model's error against the scenario's true revenue share (total variation distance)",
+      );
+      out(formatModelError(summary));
+      out('');
+      attributionFiles['attribution.csv'] = await client.text('/api/v1/reports/attribution', {
+        ...range,
+        format: 'csv',
+      });
+      attributionFiles['attribution.xlsx'] = await client.buffer('/api/v1/reports/attribution', {
+        ...range,
+        format: 'xlsx',
+      });
+      attributionFiles['credit-by-campaign.svg'] = creditChartSvg(summary);
+    }
 
     const reportFiles = await writeReports(options.reportsDir, {
       'handoffs.csv': campaignCsv,
@@ -245,6 +286,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
         null,
         2,
       )}\n`,
+      ...attributionFiles,
     });
     const shown = reportFiles.map((file) => {
       const relative = path.relative(process.cwd(), file);

@@ -68,6 +68,9 @@ describe('npm run demo (in-process, 60 contacts)', () => {
 
   it('writes the CSV and JSON reports into the reports directory', async () => {
     expect(run!.reportFiles.map((file) => path.relative(reportsDir, file)).sort()).toEqual([
+      'attribution.csv',
+      'attribution.xlsx',
+      'credit-by-campaign.svg',
       'handoffs-by-owner.csv',
       'handoffs.csv',
       'handoffs.json',
@@ -85,7 +88,33 @@ describe('npm run demo (in-process, 60 contacts)', () => {
     );
   });
 
-  it('says attribution is missing instead of printing numbers', () => {
-    expect(lines.some((line) => line.includes('come with the attribution service'))).toBe(true);
+  it('prints attribution for every model and charts what the report says', async () => {
+    const rows = parse(await readFile(path.join(reportsDir, 'attribution.csv')), {
+      columns: true,
+    }) as Array<Record<string, string>>;
+    const netByModel = new Map<string, number>();
+    for (const row of rows)
+      netByModel.set(
+        row.model!,
+        (netByModel.get(row.model!) ?? 0) + Math.round(Number(row.net) * 100),
+      );
+    expect(netByModel.size).toBeGreaterThan(1);
+    // Every model splits the same won deals, so each model's credits add up to the same revenue.
+    expect(new Set(netByModel.values()).size).toBe(1);
+    expect([...netByModel.values()][0]).toBeGreaterThan(0);
+
+    const errorHeader = lines.findIndex(
+      (line) => line.startsWith('Model ') && line.includes('Error'),
+    );
+    expect(errorHeader).toBeGreaterThan(0);
+    const modelLines = lines.slice(errorHeader + 2, errorHeader + 2 + netByModel.size);
+    expect(modelLines.map((line) => line.split(/\s+/)[0]).sort()).toEqual(
+      [...netByModel.keys()].sort(),
+    );
+
+    const svg = await readFile(path.join(reportsDir, 'credit-by-campaign.svg'), 'utf8');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    const campaigns = new Set(rows.map((row) => row.campaign || '(none)'));
+    expect(svg.match(/<title>/g)).toHaveLength(campaigns.size * netByModel.size);
   });
 });
