@@ -97,6 +97,7 @@ export function reportRecord(row: HandoffRow): HandoffReportRecord {
     mqlAt: Number(row.trigger_at),
     source: row.source,
     campaign: row.campaign,
+    owner: row.owner_id,
     assignedAt: at(row.assigned_at),
     dueAt: at(row.sla_due_at),
     firstTouchAt: at(row.first_touch_at),

@@ -1,14 +1,14 @@
 import { DateTime } from 'luxon';
 
 /**
- * Handoff report rows per period and per source or campaign: the numbers marketing and sales argue about,
+ * Handoff report rows per period and per source, campaign or owner: the numbers marketing and sales argue about,
  * computed one way for both. Counts use the time each thing happened on the episode (not only its current
  * status), so a lead that breached and was then accepted counts in both columns.
  */
 
 export const REPORT_PERIODS = ['day', 'week', 'month', 'quarter'] as const;
 export type ReportPeriod = (typeof REPORT_PERIODS)[number];
-export const REPORT_GROUPINGS = ['source', 'campaign'] as const;
+export const REPORT_GROUPINGS = ['source', 'campaign', 'owner'] as const;
 export type ReportGrouping = (typeof REPORT_GROUPINGS)[number];
 
 export const NO_KEY = '(none)';
@@ -18,6 +18,8 @@ export interface HandoffReportRecord {
   readonly mqlAt: number;
   readonly source?: string | null;
   readonly campaign?: string | null;
+  /** The HubSpot owner id the episode was assigned to. */
+  readonly owner?: string | null;
   readonly assignedAt?: number | null;
   readonly dueAt?: number | null;
   readonly firstTouchAt?: number | null;
@@ -69,7 +71,7 @@ export function handoffReportRows(
   for (const record of records) {
     const start = periodStart(record.mqlAt, options);
     const period = periodLabel(start, options.period);
-    const key = (options.by === 'source' ? record.source : record.campaign)?.trim() || NO_KEY;
+    const key = record[options.by]?.trim() || NO_KEY;
     const id = `${period}\u0000${key}`;
     const group = groups.get(id) ?? { period, periodStart: start.toMillis(), key, records: [] };
     group.records.push(record);

@@ -129,6 +129,26 @@ describe('handoffReportRows', () => {
     ]);
   });
 
+  it('groups by the assigned owner, unassigned episodes under (none)', () => {
+    const owned = [
+      { mqlAt: NOW - 5 * H, owner: '101', assignedAt: NOW - 5 * H },
+      { mqlAt: NOW - 4 * H, owner: '101', assignedAt: NOW - 4 * H },
+      { mqlAt: NOW - 3 * H, owner: '202', assignedAt: NOW - 3 * H },
+      { mqlAt: NOW - 2 * H, owner: null },
+    ];
+    const rows = handoffReportRows(owned, {
+      period: 'quarter',
+      by: 'owner',
+      timezone: 'UTC',
+      now: NOW,
+    });
+    expect(rows.map((row) => [row.key, row.mqls, row.assigned])).toEqual([
+      ['101', 2, 2],
+      ['(none)', 1, 0],
+      ['202', 1, 1],
+    ]);
+  });
+
   it.each([
     ['day', '2026-11-03'],
     ['week', '2026-W45'],
