@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
+import { seededRandom } from '../src/handoff/seeded-random';
 import type { Benchmark } from './registry';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -34,18 +35,6 @@ async function measure(args: string[]): Promise<Run> {
   return { ...(JSON.parse(stdout) as Omit<Run, 'processMs'>), processMs };
 }
 
-/** Mulberry32: a small seeded generator, so every run attributes the same million paths. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * One journey per row (conversions 0/1, non-conversions the other): 16 channels of unequal popularity,
  * 1 + geometric touches (mean 4.5), and a conversion chance that depends on the channels touched so the
@@ -54,7 +43,7 @@ function seeded(seed: number): () => number {
 export async function generatePaths(
   file: string,
 ): Promise<{ touches: number; conversions: number }> {
-  const random = seeded(20261126);
+  const random = seededRandom(20261126);
   const names = Array.from(
     { length: CHANNELS },
     (_, i) => `channel_${String(i + 1).padStart(2, '0')}`,

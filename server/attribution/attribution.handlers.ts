@@ -1,9 +1,10 @@
+import type { AttributionJobKind } from '../db/schema';
 import {
   CONTACT_WATCHED_PROPERTIES,
   DEAL_WATCHED_PROPERTIES,
 } from '../hubspot/webhook-subscriptions';
 import { associationPair } from '../webhooks/crm-slice.handlers';
-import type { WebhookDispatcher } from '../webhooks/dispatcher';
+import type { WebhookDispatcher, WebhookHandler } from '../webhooks/dispatcher';
 import { requestAttributionJob } from './attribution-job.repository';
 import { requestDealsOfContacts } from './attribution-worker';
 
@@ -26,26 +27,12 @@ export function registerAttributionHandlers(dispatcher: WebhookDispatcher): void
   dispatcher.register(
     'attribution:contact-created',
     { objectType: 'contact', change: 'creation' },
-    async (event, { trx, now }) => {
-      await requestAttributionJob(
-        trx,
-        { portalId: event.portalId, kind: 'contact_touches', objectId: event.objectId },
-        now,
-      );
-      return 'applied';
-    },
+    queueJobForObject('contact_touches'),
   );
   dispatcher.register(
     'attribution:contact-sources',
     { objectType: 'contact', change: 'propertyChange', properties: TOUCH_PROPERTIES },
-    async (event, { trx, now }) => {
-      await requestAttributionJob(
-        trx,
-        { portalId: event.portalId, kind: 'contact_touches', objectId: event.objectId },
-        now,
-      );
-      return 'applied';
-    },
+    queueJobForObject('contact_touches'),
   );
   for (const change of ['deletion', 'restore']) {
     dispatcher.register(
@@ -60,27 +47,13 @@ export function registerAttributionHandlers(dispatcher: WebhookDispatcher): void
   dispatcher.register(
     'attribution:deal-properties',
     { objectType: 'deal', change: 'propertyChange', properties: DEAL_ATTRIBUTION_PROPERTIES },
-    async (event, { trx, now }) => {
-      await requestAttributionJob(
-        trx,
-        { portalId: event.portalId, kind: 'deal', objectId: event.objectId },
-        now,
-      );
-      return 'applied';
-    },
+    queueJobForObject('deal'),
   );
   for (const change of ['creation', 'deletion', 'restore']) {
     dispatcher.register(
       `attribution:deal-${change}`,
       { objectType: 'deal', change },
-      async (event, { trx, now }) => {
-        await requestAttributionJob(
-          trx,
-          { portalId: event.portalId, kind: 'deal', objectId: event.objectId },
-          now,
-        );
-        return 'applied';
-      },
+      queueJobForObject('deal'),
     );
   }
   for (const type of ['contact', 'deal']) {
@@ -99,4 +72,16 @@ export function registerAttributionHandlers(dispatcher: WebhookDispatcher): void
       },
     );
   }
+}
+
+/** A handler that queues a job of `kind` for the object the event is about (no HubSpot call in the handler). */
+function queueJobForObject(kind: AttributionJobKind): WebhookHandler {
+  return async (event, { trx, now }) => {
+    await requestAttributionJob(
+      trx,
+      { portalId: event.portalId, kind, objectId: event.objectId },
+      now,
+    );
+    return 'applied';
+  };
 }

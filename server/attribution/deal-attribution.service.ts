@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 
 import { attributeDealJourneys, type DealContact } from '../../src/attribution/deal-journeys';
 import type { JourneyModel } from '../../src/attribution/journey-credit';
@@ -9,7 +9,7 @@ import type { PriceRealisation } from '../../src/reports/price-realisation';
 import { periodLabelOf } from '../../src/reports/report-period';
 import type { Settings } from '../config';
 import { findDeal, findDealContactIds } from '../crm/crm-object.repository';
-import type { Database, DealTable } from '../db/schema';
+import type { AttributionCreditTable, Database, DealTable } from '../db/schema';
 import type { StageOutcome } from './deal-pipelines';
 import { touchesOfContacts } from './touchpoint.repository';
 
@@ -190,22 +190,7 @@ async function replaceCredits(
   result: {
     status: string;
     hash: string;
-    rows: readonly {
-      portal_id: number;
-      deal_id: number;
-      model: string;
-      touchpoint_id: number | null;
-      contact_id: number | null;
-      campaign: string | null;
-      channel: string;
-      currency: string;
-      gross_cents: number;
-      discount_cents: number;
-      net_cents: number;
-      closed_at: number;
-      period: string;
-      computed_at: number;
-    }[];
+    rows: readonly Insertable<AttributionCreditTable>[];
     deal: DealTable | undefined;
     closedAt?: number;
     now: number;
