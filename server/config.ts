@@ -16,6 +16,15 @@ import { touchpointsSettingsSchema } from './touchpoints/channel-rules.schema';
 
 const DATABASE_URL_SCHEMES = ['file:', 'sqlite:', 'postgres:', 'postgresql:'] as const;
 
+/**
+ * SQLite's `synchronous` in WAL mode. `normal`: a commit is in the OS before the answer, so it survives a crash
+ * or SIGKILL of the process, but the last commits can be lost if the machine loses power. `full`: every commit
+ * is fsynced before the answer, surviving power loss too, at the cost of one fsync per transaction (the webhook
+ * inbox's group commit shares one fsync among concurrent batches).
+ */
+export const SQLITE_SYNCHRONOUS_MODES = ['normal', 'full'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
+
 const databaseUrl = z
   .string()
   .min(1)
@@ -39,6 +48,7 @@ const envSchema = z.object({
   PORT: port.default(3000),
   DATABASE_URL: databaseUrl.default('./data/truce.sqlite'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  SQLITE_SYNCHRONOUS: z.enum(SQLITE_SYNCHRONOUS_MODES).default('normal'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HUBSPOT_PORTAL_ID: z.coerce.number().int().positive().optional(),
   HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
@@ -244,7 +254,12 @@ export const settingsFileSchema = z
 export type Settings = z.infer<typeof settingsFileSchema>;
 
 export type DatabaseConfig =
-  | { readonly dialect: 'sqlite'; readonly filename: string }
+  | {
+      readonly dialect: 'sqlite';
+      readonly filename: string;
+      /** Default `normal`; see SQLITE_SYNCHRONOUS_MODES. */
+      readonly synchronous?: SqliteSynchronous;
+    }
   | { readonly dialect: 'postgres'; readonly connectionString: string; readonly poolSize: number };
 
 export interface HubSpotConfig {
@@ -310,7 +325,11 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   return deepFreeze({
     port: values.PORT,
     logLevel: values.LOG_LEVEL,
-    database: toDatabaseConfig(values.DATABASE_URL, values.DATABASE_POOL_SIZE),
+    database: toDatabaseConfig(
+      values.DATABASE_URL,
+      values.DATABASE_POOL_SIZE,
+      values.SQLITE_SYNCHRONOUS,
+    ),
     hubspot: {
       portalId: values.HUBSPOT_PORTAL_ID,
       clientSecret: values.HUBSPOT_CLIENT_SECRET,
@@ -342,12 +361,16 @@ function readSettingsFile(
   }
 }
 
-function toDatabaseConfig(url: string, poolSize: number): DatabaseConfig {
+function toDatabaseConfig(
+  url: string,
+  poolSize: number,
+  synchronous: SqliteSynchronous,
+): DatabaseConfig {
   if (url.startsWith('postgres:') || url.startsWith('postgresql:')) {
     return { dialect: 'postgres', connectionString: url, poolSize };
   }
   const filename = url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:(\/\/)?/, '');
-  return { dialect: 'sqlite', filename };
+  return { dialect: 'sqlite', filename, synchronous };
 }
 
 function isBarePath(value: string): boolean {

@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 
 import type { Database } from '../db/schema';
@@ -17,6 +18,19 @@ export async function findActivePortalIds(
     .where('status', '=', 'active')
     .execute();
   return new Set(rows.map((row) => Number(row.portal_id)));
+}
+
+/**
+ * SQLite: `findActivePortalIds` for one portal as a reused prepared statement, for the webhook inbox's group
+ * commit, which checks portals inside the transaction that stores the events.
+ */
+export function prepareSqliteActivePortalCheck(
+  sqlite: SQLite.Database,
+): (portalId: number) => boolean {
+  const statement = sqlite
+    .prepare(`select 1 from portal where portal_id = ? and status = 'active'`)
+    .pluck();
+  return (portalId) => statement.get(portalId) !== undefined;
 }
 
 /** A private app serves the one account named by HUBSPOT_PORTAL_ID; it counts as installed from the start. */
