@@ -146,7 +146,11 @@ export async function completeClaimedEvents(
     })
     .where('id', 'in', [...batch.ids])
     .where('claimed_by', '=', batch.workerId)
-    .where('status', 'in', ['pending', 'failed'])
+    // `status` inside an expression on purpose: SQLite without statistics would pick the (status,
+    // next_attempt_at) index for a bare `status in (…)` and walk every waiting event instead of looking up
+    // these few ids (21 ms instead of 0.03 ms with 50,000 events waiting, holding the event loop and the
+    // connection that webhook intake needs).
+    .where(sql<string>`coalesce(status, '')`, 'in', ['pending', 'failed'])
     .returning('id')
     .execute();
   return new Set(rows.map((row) => Number(row.id)));
