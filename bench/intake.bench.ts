@@ -188,12 +188,14 @@ async function load(target: Target, overallRate?: number) {
 
 /**
  * Webhook intake throughput and ack latency for signed 100-event batches against the real service (its worker
- * running, logs at info) on SQLite and PostgreSQL, next to a bare Express endpoint that only reads the raw
- * body, all in the same run and over loopback. Then the same targets at fixed rates.
+ * running, logs at info) on SQLite (synchronous NORMAL and FULL) and PostgreSQL, next to a bare Express
+ * endpoint that only reads the raw body, all in the same run and over loopback, in rounds that interleave the
+ * targets. Each line also gives the target process's CPU time per acknowledged request: on a shared machine
+ * throughput says how much CPU a process got, CPU per request says what it costs. Then fixed rates.
  */
 export const intakeBenchmark: Benchmark = {
   name: 'intake',
-  description: `signed ${EVENTS_PER_BATCH}-event webhook batches, ${CONNECTIONS} connections, ${DURATION_S} s per run: Truce on SQLite and PostgreSQL vs a bare raw-body endpoint (baseline)`,
+  description: `signed ${EVENTS_PER_BATCH}-event webhook batches, ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds: Truce on SQLite (NORMAL, FULL) and PostgreSQL vs a bare raw-body endpoint (baseline)`,
   async run(print) {
     const dir = mkdtempSync(path.join(tmpdir(), 'truce-bench-intake-'));
     const postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
