@@ -27,8 +27,8 @@ export interface OAuthRoutesDeps {
 }
 
 const callbackQuerySchema = z.object({
-  code: z.string().min(1, 'is missing').max(1024),
-  state: z.string().min(1, 'is missing').max(2048),
+  code: z.string({ error: 'is missing' }).min(1, 'is missing').max(1024, 'is too long'),
+  state: z.string({ error: 'is missing' }).min(1, 'is missing').max(2048, 'is too long'),
 });
 
 /**
