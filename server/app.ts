@@ -61,7 +61,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
         ignore: (req) =>
           req.url === '/healthz' ||
           req.url === '/readyz' ||
-          req.url?.startsWith('/webhooks/') === true,
+          req.url?.startsWith('/webhooks/') === true ||
+          // The callback's query carries the authorization code: the OAuth routes log their own lines.
+          req.url?.startsWith('/oauth/') === true,
       },
     }),
   );

@@ -49,13 +49,17 @@ export function oauthRoutes(
 
   router.get(OAUTH_INSTALL_PATH, (_req, res) => {
     const issued = issueState(stateKey, deps.now(), settings.stateTtlSeconds * 1000);
-    const url = new URL(oauthConfig.authorizeUrl);
-    url.searchParams.set('client_id', oauthConfig.clientId);
-    url.searchParams.set('redirect_uri', oauthConfig.redirectUri);
-    url.searchParams.set('scope', settings.scopes.join(' '));
-    if (settings.optionalScopes.length > 0)
-      url.searchParams.set('optional_scope', settings.optionalScopes.join(' '));
-    url.searchParams.set('state', issued.state);
+    const params: [string, string][] = [
+      ['client_id', oauthConfig.clientId],
+      ['redirect_uri', oauthConfig.redirectUri],
+      ['scope', settings.scopes.join(' ')],
+      ...(settings.optionalScopes.length > 0
+        ? [['optional_scope', settings.optionalScopes.join(' ')] as [string, string]]
+        : []),
+      ['state', issued.state],
+    ];
+    // Spaces as %20, as HubSpot's own install links write them (URLSearchParams would write "+").
+    const query = params.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
     res.cookie(NONCE_COOKIE, issued.nonce, {
       httpOnly: true,
       sameSite: 'lax',
@@ -63,7 +67,7 @@ export function oauthRoutes(
       path: '/oauth',
       maxAge: settings.stateTtlSeconds * 1000,
     });
-    res.redirect(302, url.toString());
+    res.redirect(302, `${oauthConfig.authorizeUrl}?${query}`);
   });
 
   router.get(OAUTH_CALLBACK_PATH, async (req, res) => {
