@@ -52,6 +52,10 @@ const envSchema = z.object({
   TRUCE_ENCRYPTION_KEY: z.string().min(1).optional(),
   PUBLIC_BASE_URL: optionalUrl.optional(),
   TRUCE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  TRUCE_API_KEYS: z
+    .string()
+    .optional()
+    .describe('PORTAL_ID:KEY pairs, comma-separated: one bearer key per portal'),
   TRUCE_CONFIG: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
@@ -313,6 +317,8 @@ export interface Config {
   readonly hubspot: HubSpotConfig;
   readonly publicBaseUrl: string | undefined;
   readonly apiKey: string | undefined;
+  /** TRUCE_API_KEYS: bearer keys each scoped to one portal (several accounts on one service). */
+  readonly portalApiKeys: readonly { readonly portalId: number; readonly key: string }[];
   readonly shutdownGraceMs: number;
   readonly settings: Settings;
 }
@@ -356,7 +362,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     settings = settingsFileSchema.parse({});
   }
 
-  if (envResult.success) problems.push(...oauthProblems(envResult.data));
+  if (envResult.success) {
+    problems.push(...oauthProblems(envResult.data));
+    problems.push(...parsePortalApiKeys(envResult.data.TRUCE_API_KEYS ?? '').problems);
+  }
   if (problems.length > 0 || !envResult.success || !settings) throw new ConfigError(problems);
 
   const values = envResult.data;
@@ -383,9 +392,38 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     },
     publicBaseUrl: values.PUBLIC_BASE_URL,
     apiKey: values.TRUCE_API_KEY,
+    portalApiKeys: parsePortalApiKeys(values.TRUCE_API_KEYS ?? '').keys,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     settings,
   });
+}
+
+/** `62515:key-one,62516:key-two`; problems name the entry by position, never by its key. */
+function parsePortalApiKeys(raw: string): {
+  keys: { portalId: number; key: string }[];
+  problems: string[];
+} {
+  const keys: { portalId: number; key: string }[] = [];
+  const problems: string[] = [];
+  raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
+    .forEach((entry, index) => {
+      const colon = entry.indexOf(':');
+      const portalId = Number(entry.slice(0, colon));
+      const key = entry.slice(colon + 1);
+      if (colon <= 0 || !Number.isSafeInteger(portalId) || portalId <= 0)
+        problems.push(`TRUCE_API_KEYS: entry ${index + 1} must be PORTAL_ID:KEY`);
+      else if (key.length < 16)
+        problems.push(
+          `TRUCE_API_KEYS: the key of entry ${index + 1} must be at least 16 characters`,
+        );
+      else if (keys.some((other) => other.key === key))
+        problems.push(`TRUCE_API_KEYS: entry ${index + 1} repeats another entry's key`);
+      else keys.push({ portalId, key });
+    });
+  return { keys, problems };
 }
 
 /** OAuth needs the app's credentials, a key to seal tokens with and a public URL to come back to. */
