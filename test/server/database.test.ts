@@ -42,6 +42,8 @@ describe.each(dialects)('database on %s', (dialect) => {
       status: 'active',
       created_at: millis,
       updated_at: millis,
+      deactivated_at: null,
+      status_reason: null,
     });
   });
 
