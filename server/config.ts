@@ -6,6 +6,11 @@ import { z } from 'zod';
 
 import { JOURNEY_MODELS } from '../src/attribution/models';
 import { handoffSettingsSchema } from '../src/handoff/handoff-settings';
+import {
+  contactRolesSettingsSchema,
+  priceRealisationSettingsSchema,
+  writeBackSettingsSchema,
+} from './attribution/deal-extras.schema';
 import { touchpointsSettingsSchema } from './touchpoints/channel-rules.schema';
 
 /**
@@ -137,6 +142,9 @@ const attributionSettingsSchema = z
       })
       .strict()
       .prefault({}),
+    priceRealisation: priceRealisationSettingsSchema.prefault({}),
+    contactRoles: contactRolesSettingsSchema.prefault({}),
+    writeBack: writeBackSettingsSchema.prefault({}),
   })
   .strict();
 
