@@ -11,6 +11,9 @@ import { JOURNEY_MODELS } from '../../src/attribution/models';
 
 const HUBSPOT_PROPERTY_NAME = /^[a-z][a-z0-9_]*$/;
 
+// Journeys are weighted in millionths (src/attribution/deal-journeys.ts); a smaller weight would round to 0.
+const roleWeight = z.number().min(0.001, 'must be at least 0.001');
+
 export const priceRealisationSettingsSchema = z
   .object({
     lineItems: z
@@ -30,14 +33,12 @@ export const priceRealisationSettingsSchema = z
 export const contactRolesSettingsSchema = z
   .object({
     weights: z
-      .record(z.string().trim().min(1), z.number().positive('must be above zero'))
+      .record(z.string().trim().min(1), roleWeight)
       .default({})
       .describe(
         'relative weight of a contact journey per deal↔contact association label (e.g. "Decision maker": 2); matched without regard to case',
       ),
-    defaultWeight: z
-      .number()
-      .positive('must be above zero')
+    defaultWeight: roleWeight
       .default(1)
       .describe('weight of a contact whose labels match none of the weights'),
   })
