@@ -150,6 +150,10 @@ describe('npm run demo (in-process, 60 contacts)', () => {
     }
     expect(new Set(discountByModel.values()).size).toBe(1);
     expect([...discountByModel.values()][0]).toBeGreaterThan(0);
+    const priceHeader = lines.findIndex((line) => line.startsWith('Price realisation by campaign'));
+    expect(lines[priceHeader + 1]).toMatch(
+      /^Campaign\s+Gross \(list\)\s+Discount\s+Net\s+Discount %/,
+    );
 
     const svg = await readFile(path.join(reportsDir, 'credit-by-campaign.svg'), 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
