@@ -207,7 +207,11 @@ export class AttributionWorker implements BackgroundTask {
           portalId,
           await this.wonDealIds(portalId, portalJobs, stageOutcome),
           getClient,
-          { ...attribution, now: this.deps.now() },
+          {
+            ...attribution,
+            now: this.deps.now(),
+            warn: (message) => this.deps.logger.warn({ portalId }, message),
+          },
         );
       } catch (error) {
         failed += portalJobs.length;

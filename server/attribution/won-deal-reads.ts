@@ -11,6 +11,7 @@ import {
 } from '../../src/reports/price-realisation';
 import { ReportInputError } from '../../src/reports/report-input-error';
 import type { Database } from '../db/schema';
+import { classifyHubSpotError } from '../hubspot/hubspot-error';
 import type { PriceRealisationSettings } from './deal-extras.schema';
 
 const BATCH = 100;
@@ -31,6 +32,8 @@ export async function readWonDealDetails(
     readonly priceRealisation: PriceRealisationSettings;
     readonly contactRoles: ContactRoleWeights;
     readonly now: number;
+    /** Told when line items cannot be read (missing scope): the deals are then attributed at gross = net. */
+    readonly warn?: (message: string) => void;
   },
 ): Promise<void> {
   if (dealIds.length === 0) return;
@@ -51,30 +54,17 @@ export async function readWonDealDetails(
 
   const lineItemsOfDeal = new Map<string, string[]>();
   const lineItems = new Map<string, LineItemPrices>();
+  let pricesRead = true;
   if (priceRealisation.lineItems) {
-    for (const ids of chunks([...deals.keys()])) {
-      const response = await (
-        await client()
-      ).crm.associations.v4.batchApi.getPage('deals', 'line_items', {
-        inputs: ids.map((id) => ({ id })),
-      });
-      for (const result of response.results) {
-        lineItemsOfDeal.set(
-          String(result._from.id),
-          result.to.map((to) => String(to.toObjectId)),
-        );
-      }
-    }
-    const allLineItems = [...new Set([...lineItemsOfDeal.values()].flat())];
-    for (const ids of chunks(allLineItems)) {
-      const response = await (
-        await client()
-      ).crm.lineItems.batchApi.read({
-        inputs: ids.map((id) => ({ id })),
-        properties: [...LINE_ITEM_PRICE_PROPERTIES],
-        propertiesWithHistory: [],
-      });
-      for (const line of response.results) lineItems.set(line.id, line.properties);
+    try {
+      await readLineItems([...deals.keys()], client, lineItemsOfDeal, lineItems);
+    } catch (error) {
+      // An installation that has not granted crm.objects.line_items.read still gets its credits.
+      if (classifyHubSpotError(error).kind !== 'unauthorized') throw error;
+      pricesRead = false;
+      settings.warn?.(
+        `line items of ${deals.size} won deal(s) could not be read (${errorMessage(error)}); their credits carry gross = net until the app may read line items`,
+      );
     }
   }
 
@@ -93,15 +83,20 @@ export async function readWonDealDetails(
         listPrice: listPriceProperty ? properties[listPriceProperty] : undefined,
       });
       const priced = realisation !== undefined && realisation.source !== 'none';
+      const price = {
+        list_price_cents: priced ? realisation.grossCents : null,
+        line_discount_cents: priced ? realisation.lineDiscountCents : null,
+        price_source: realisation?.source ?? 'invalid',
+        price_read_at: now,
+      };
+      if (!pricesRead && !properties.dealname) continue;
       await trx
         .updateTable('deal')
         .set({
           // The read is the deal's current name; a later rename still arrives as a newer webhook.
           ...(properties.dealname ? { dealname: properties.dealname } : {}),
-          list_price_cents: priced ? realisation.grossCents : null,
-          line_discount_cents: priced ? realisation.lineDiscountCents : null,
-          price_source: realisation?.source ?? 'invalid',
-          price_read_at: now,
+          // Unreadable line items leave the last known price as it was.
+          ...(pricesRead ? price : {}),
         })
         .where('portal_id', '=', portalId)
         .where('deal_id', '=', Number(dealId))
@@ -131,6 +126,42 @@ export async function readWonDealDetails(
       }
     }
   });
+}
+
+async function readLineItems(
+  dealIds: readonly string[],
+  client: () => Promise<Client>,
+  lineItemsOfDeal: Map<string, string[]>,
+  lineItems: Map<string, LineItemPrices>,
+): Promise<void> {
+  for (const ids of chunks(dealIds)) {
+    const response = await (
+      await client()
+    ).crm.associations.v4.batchApi.getPage('deals', 'line_items', {
+      inputs: ids.map((id) => ({ id })),
+    });
+    for (const result of response.results) {
+      lineItemsOfDeal.set(
+        String(result._from.id),
+        result.to.map((to) => String(to.toObjectId)),
+      );
+    }
+  }
+  const allLineItems = [...new Set([...lineItemsOfDeal.values()].flat())];
+  for (const ids of chunks(allLineItems)) {
+    const response = await (
+      await client()
+    ).crm.lineItems.batchApi.read({
+      inputs: ids.map((id) => ({ id })),
+      properties: [...LINE_ITEM_PRICE_PROPERTIES],
+      propertiesWithHistory: [],
+    });
+    for (const line of response.results) lineItems.set(line.id, line.properties);
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return classifyHubSpotError(error).message;
 }
 
 /**

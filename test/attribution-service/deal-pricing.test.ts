@@ -82,7 +82,7 @@ interface HubSpotMock {
   createdDealProperties: string[];
 }
 
-function mockHubSpot(): HubSpotMock {
+function mockHubSpot(options: { lineItemsForbidden?: boolean } = {}): HubSpotMock {
   const mock: HubSpotMock = {
     labels: { '601': ['Decision maker'], '602': ['Champion'], '603': ['Influencer'] },
     lineItemReads: [],
@@ -168,6 +168,14 @@ function mockHubSpot(): HubSpotMock {
         })),
       );
     });
+  if (options.lineItemsForbidden) {
+    nock(API).persist().post('/crm/v4/associations/deals/line_items/batch/read').reply(403, {
+      status: 'error',
+      category: 'MISSING_SCOPES',
+      message: "This app hasn't been granted all required scopes to make this call.",
+      correlationId: 'c0ffee',
+    });
+  }
   nock(API)
     .persist()
     .post('/crm/v4/associations/deals/line_items/batch/read')
@@ -442,6 +450,26 @@ describe.each(dialects)('price realisation, contact roles and write-back on %s',
       'Partner referrals': [36_666, 33_333, 3_333],
       Ebook: [36_666, 33_333, 3_333],
     });
+  });
+
+  it('attributes at gross = net when the app may not read line items (missing scope)', async () => {
+    nock.cleanAll();
+    hubspot = mockHubSpot({ lineItemsForbidden: true });
+    await start({});
+    await post(wonDeal());
+    await process();
+    expect(hubspot.lineItemReads).toEqual([]);
+    expect((await storedByCampaign()).last).toEqual({
+      'Q3 Webinar': [33_334, 33_334, 0],
+      'Partner referrals': [33_333, 33_333, 0],
+      Ebook: [33_333, 33_333, 0],
+    });
+    const deal = await running.service.database.db
+      .selectFrom('deal')
+      .select(['dealname', 'price_source'])
+      .where('deal_id', '=', 910)
+      .executeTakeFirstOrThrow();
+    expect(deal).toEqual({ dealname: 'Globex: platform licence', price_source: null });
   });
 
   it('writes the primary campaign and first/last-touch channels back once per change', async () => {
