@@ -532,6 +532,27 @@ describe.each(dialects)('price realisation, contact roles and write-back on %s',
     ]);
   });
 
+  it('keeps the name of an open deal from dealname webhooks, newest first, for the deal card', async () => {
+    await start({});
+    await post([
+      created('deal', 910),
+      deal('pipeline', 'sales', T),
+      deal('dealstage', 'open', T),
+      deal('dealname', 'Globex: renewal', T + 2000),
+      // An older rename arriving late changes nothing.
+      deal('dealname', 'Globex (draft)', T + 1000),
+    ]);
+    await process();
+    const stored = await running.service.database.db
+      .selectFrom('deal')
+      .select(['dealname', 'price_source'])
+      .where('deal_id', '=', 910)
+      .executeTakeFirstOrThrow();
+    // Not won: nothing was read from HubSpot for it.
+    expect(stored).toEqual({ dealname: 'Globex: renewal', price_source: null });
+    expect(hubspot.propertyReads).toEqual([]);
+  });
+
   it('queues no write-back and no deal properties while write-back is off (the default)', async () => {
     await start({});
     await post(wonDeal());
