@@ -137,6 +137,59 @@ export const dealAttributionBenchmark: Benchmark = {
       print(
         `reconcileDealAttribution on SQLite (read 5,000 touches, write 50,000 credits): median ${median(stored).toFixed(0)} ms`,
       );
+
+      // The same deal with a list price (discount split over every credit), role labels on every contact
+      // (weights read per deal) and write-back on (one outbox row per change): the extra work of issue 6's
+      // price realisation, contact roles and write-back, measured against the plain runs above.
+      await db
+        .updateTable('deal')
+        .set({
+          list_price_cents: 11_000_000,
+          line_discount_cents: 500_000,
+          price_source: 'line_items',
+        })
+        .execute();
+      const labels = ['Decision maker', 'Champion', 'Influencer', 'Budget holder'];
+      for (const [index, contact] of contacts.entries()) {
+        await db
+          .updateTable('deal_contact')
+          .set({ role_labels: JSON.stringify([labels[index % labels.length]]) })
+          .where('contact_id', '=', Number(contact.contactId))
+          .execute();
+      }
+      const extended = {
+        ...settings,
+        contactRoles: {
+          weights: { 'Decision maker': 3, Champion: 2, Influencer: 0.5 },
+          defaultWeight: 1,
+        },
+        writeBack: { enabled: true, model: 'w_shaped' as const },
+      };
+      const priced: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        await applyPropertyChange(db, {
+          ...base,
+          column: 'amount_cents',
+          value: 10_000_000 + i,
+          occurredAt: CLOSE + 100 + i,
+        });
+        const started = performance.now();
+        const outcome = await reconcileDealAttribution(
+          db,
+          { portalId: 1, dealId: 1 },
+          { stageOutcome: () => 'won', settings: extended, now: CLOSE + i },
+        );
+        priced.push(performance.now() - started);
+        if (outcome !== 'attributed') throw new Error(`deal not attributed: ${outcome}`);
+      }
+      const credits = await db
+        .selectFrom('attribution_credit')
+        .select((eb) => eb.fn.sum<number>('discount_cents').as('discount'))
+        .where('model', '=', 'linear')
+        .executeTakeFirstOrThrow();
+      print(
+        `  with list price, role weights and write-back: median ${median(priced).toFixed(0)} ms (${(median(priced) / median(stored)).toFixed(2)}× the plain run; linear discount ${Number(credits.discount)} cents)`,
+      );
     } finally {
       await database.close();
     }

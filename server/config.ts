@@ -6,6 +6,11 @@ import { z } from 'zod';
 
 import { JOURNEY_MODELS } from '../src/attribution/models';
 import { handoffSettingsSchema } from '../src/handoff/handoff-settings';
+import {
+  contactRolesSettingsSchema,
+  priceRealisationSettingsSchema,
+  writeBackSettingsSchema,
+} from './attribution/deal-extras.schema';
 import { REQUIRED_SCOPES } from './hubspot-project/project-files';
 import { KeyringError, parseKeyring } from './security/token-cipher';
 import { touchpointsSettingsSchema } from './touchpoints/channel-rules.schema';
@@ -157,6 +162,9 @@ const attributionSettingsSchema = z
       })
       .strict()
       .prefault({}),
+    priceRealisation: priceRealisationSettingsSchema.prefault({}),
+    contactRoles: contactRolesSettingsSchema.prefault({}),
+    writeBack: writeBackSettingsSchema.prefault({}),
   })
   .strict();
 

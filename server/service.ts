@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 
 import { createApp, newAppMetrics } from './app';
 import { AttributionWorker } from './attribution/attribution-worker';
+import { ensureTruceDealProperties } from './attribution/deal-write-back';
 import type { Config } from './config';
 import { type DatabaseHandle, openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
@@ -77,6 +78,9 @@ export async function startService(
   if (config.hubspot.portalId !== undefined) {
     await registerStaticPortal(database.db, config.hubspot.portalId, now());
     await ensureTruceProperties(database.db, config.hubspot.portalId, handoffSettings, now());
+    if (config.settings.attribution.writeBack.enabled) {
+      await ensureTruceDealProperties(database.db, config.hubspot.portalId, now());
+    }
   }
   const metrics = newAppMetrics({ database, now });
   const intakeActivity = new IntakeActivity();

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 
 import type { Client } from '@hubspot/api-client';
 
+import { usesContactRoles } from '../../src/attribution/contact-roles';
 import { effectiveChannelRules } from '../../src/touchpoints/channel-classifier';
 import {
   CONTACT_HISTORY_PROPERTIES,
@@ -27,6 +28,7 @@ import {
 import { reconcileDealAttribution } from './deal-attribution.service';
 import { DealPipelineCache, type StageOutcome } from './deal-pipelines';
 import { upsertTouches } from './touchpoint.repository';
+import { readWonDealDetails } from './won-deal-reads';
 
 export interface AttributionWorkerDeps {
   readonly database: DatabaseHandle;
@@ -195,7 +197,22 @@ export class AttributionWorker implements BackgroundTask {
       let stageOutcome;
       try {
         stageOutcome = await this.pipelines.wonStages(portalId, getClient, this.deps.now());
-        await this.readMissingAssociations(portalId, portalJobs, getClient, stageOutcome);
+        const { attribution } = this.deps.settings;
+        // Reading labels reads every won deal's contacts, so the missing-associations read is then redundant.
+        if (!usesContactRoles(attribution.contactRoles)) {
+          await this.readMissingAssociations(portalId, portalJobs, getClient, stageOutcome);
+        }
+        await readWonDealDetails(
+          this.deps.database.db,
+          portalId,
+          await this.wonDealIds(portalId, portalJobs, stageOutcome),
+          getClient,
+          {
+            ...attribution,
+            now: this.deps.now(),
+            warn: (message) => this.deps.logger.warn({ portalId }, message),
+          },
+        );
       } catch (error) {
         failed += portalJobs.length;
         await this.fail(portalJobs, error);
@@ -217,6 +234,25 @@ export class AttributionWorker implements BackgroundTask {
       }
     }
     return { done, failed };
+  }
+
+  private async wonDealIds(
+    portalId: number,
+    jobs: readonly AttributionJob[],
+    stageOutcome: StageOutcome,
+  ): Promise<number[]> {
+    const deals = await this.deps.database.db
+      .selectFrom('deal')
+      .select(['deal_id', 'pipeline', 'dealstage'])
+      .where('portal_id', '=', portalId)
+      .where(
+        'deal_id',
+        'in',
+        jobs.map((job) => job.objectId),
+      )
+      .where('deleted', '=', 0)
+      .execute();
+    return deals.filter((deal) => stageOutcome(deal) === 'won').map((deal) => Number(deal.deal_id));
   }
 
   /**

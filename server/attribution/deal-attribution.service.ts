@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 
 import type { Insertable, Kysely } from 'kysely';
 
+import {
+  contactRoleWeight,
+  type ContactRoleWeights,
+  usesContactRoles,
+} from '../../src/attribution/contact-roles';
 import { attributeDealJourneys, type DealContact } from '../../src/attribution/deal-journeys';
+import {
+  type DealWriteBackValues,
+  dealWriteBackValues,
+} from '../../src/attribution/deal-write-back';
 import type { JourneyModel } from '../../src/attribution/journey-credit';
 import { creditRowsForDeal } from '../../src/reports/deal-credit-rows';
 import type { PriceRealisation } from '../../src/reports/price-realisation';
@@ -11,6 +20,7 @@ import type { Settings } from '../config';
 import { findDeal, findDealContactIds } from '../crm/crm-object.repository';
 import type { AttributionCreditTable, Database, DealTable } from '../db/schema';
 import type { StageOutcome } from './deal-pipelines';
+import { enqueueDealWriteBack } from './deal-write-back';
 import { touchesOfContacts } from './touchpoint.repository';
 
 const DAY_MS = 86_400_000;
@@ -57,6 +67,7 @@ export async function reconcileDealAttribution(
     { portalId, dealId },
     closedAt,
     settings.lookbackDays,
+    settings.contactRoles,
   );
   const amountCents = Math.max(0, Number(deal.amount_cents ?? 0));
   const currency = (deal.deal_currency_code ?? settings.defaultCurrency).toUpperCase();
@@ -75,6 +86,8 @@ export async function reconcileDealAttribution(
         halfLife: settings.timeDecayHalfLifeDays,
         custom: settings.custom,
         zone: settings.timeZone,
+        price: [deal.list_price_cents, deal.line_discount_cents, deal.price_source],
+        writeBack: settings.writeBack,
       }),
     )
     .digest('hex');
@@ -94,14 +107,7 @@ export async function reconcileDealAttribution(
       custom: settings.custom,
     },
   );
-  const realisation: PriceRealisation = {
-    grossCents: amountCents,
-    netCents: amountCents,
-    discountCents: 0,
-    lineDiscountCents: 0,
-    dealDiscountCents: 0,
-    source: 'none',
-  };
+  const realisation = storedRealisation(deal, amountCents);
   const period = periodLabelOf(closedAt, 'quarter', settings.timeZone);
   const rows = [...byModel].flatMap(([model, credits]) =>
     creditRowsForDeal({ dealId: String(dealId), currency, period, realisation }, model, [
@@ -129,7 +135,11 @@ export async function reconcileDealAttribution(
     })),
   );
   const status = byModel.size === 0 ? 'no_touches' : 'attributed';
+  const writeBack = settings.writeBack.enabled
+    ? dealWriteBackValues(byModel, contacts, closedAt, settings.writeBack.model)
+    : undefined;
   await replaceCredits(db, target, {
+    writeBack,
     status,
     hash,
     rows,
@@ -142,15 +152,51 @@ export async function reconcileDealAttribution(
   return status;
 }
 
-/** The deal's associated contacts with their touches in [closedAt − lookback, closedAt], oldest first. */
+/**
+ * The gross/net/discount of a won deal: net is the amount the credits split; gross is the list price read
+ * from its line items or list-price property (`won-deal-reads.ts`), or the amount when none was read.
+ */
+export function storedRealisation(
+  deal: Pick<DealTable, 'list_price_cents' | 'line_discount_cents' | 'price_source'>,
+  amountCents: number,
+): PriceRealisation {
+  if (deal.list_price_cents === null) {
+    return {
+      grossCents: amountCents,
+      netCents: amountCents,
+      discountCents: 0,
+      lineDiscountCents: 0,
+      dealDiscountCents: 0,
+      source: 'none',
+    };
+  }
+  const grossCents = Number(deal.list_price_cents);
+  const lineDiscountCents = Number(deal.line_discount_cents ?? 0);
+  return {
+    grossCents,
+    netCents: amountCents,
+    discountCents: grossCents - amountCents,
+    lineDiscountCents,
+    dealDiscountCents: grossCents - lineDiscountCents - amountCents,
+    source: deal.price_source === 'list_price' ? 'list_price' : 'line_items',
+  };
+}
+
+/**
+ * The deal's associated contacts with their touches in [closedAt − lookback, closedAt], oldest first. With
+ * contact-role weights configured, each contact carries the weight of its association labels.
+ */
 export async function dealJourneyContacts(
   db: Kysely<Database>,
   target: { portalId: number; dealId: number },
   closedAt: number,
   lookbackDays: number,
+  roles?: ContactRoleWeights,
 ): Promise<{ contactIds: number[]; contacts: DealContact[]; touchCount: number }> {
   const { portalId, dealId } = target;
   const contactIds = await findDealContactIds(db, portalId, dealId);
+  const weights =
+    roles && usesContactRoles(roles) ? await contactWeights(db, target, roles) : undefined;
   const touchRows = await touchesOfContacts(db, portalId, contactIds, {
     from: closedAt - lookbackDays * DAY_MS,
     to: closedAt,
@@ -169,6 +215,7 @@ export async function dealJourneyContacts(
     const created = createdAt.get(contactId);
     return {
       contactId: String(contactId),
+      ...(weights ? { weight: weights.get(contactId) ?? roles!.defaultWeight } : {}),
       createdAt: created === null || created === undefined ? undefined : Number(created),
       touches: touchRows
         .filter((row) => Number(row.contact_id) === contactId)
@@ -184,6 +231,26 @@ export async function dealJourneyContacts(
   return { contactIds, contacts, touchCount: touchRows.length };
 }
 
+async function contactWeights(
+  db: Kysely<Database>,
+  target: { portalId: number; dealId: number },
+  roles: ContactRoleWeights,
+): Promise<Map<number, number>> {
+  const rows = await db
+    .selectFrom('deal_contact')
+    .select(['contact_id', 'role_labels'])
+    .where('portal_id', '=', target.portalId)
+    .where('deal_id', '=', target.dealId)
+    .where('associated', '=', 1)
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      Number(row.contact_id),
+      contactRoleWeight(row.role_labels ? (JSON.parse(row.role_labels) as string[]) : null, roles),
+    ]),
+  );
+}
+
 async function replaceCredits(
   db: Kysely<Database>,
   target: { portalId: number; dealId: number },
@@ -196,6 +263,8 @@ async function replaceCredits(
     now: number;
     contacts: number;
     touches: number;
+    /** Deal properties to write back (write-back enabled and the deal won with touches). */
+    writeBack?: DealWriteBackValues | undefined;
   },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -225,5 +294,6 @@ async function replaceCredits(
       .values({ portal_id: target.portalId, deal_id: target.dealId, ...state })
       .onConflict((oc) => oc.columns(['portal_id', 'deal_id']).doUpdateSet(state))
       .execute();
+    if (result.writeBack) await enqueueDealWriteBack(trx, target, result.writeBack, result.now);
   });
 }

@@ -59,6 +59,7 @@ export async function dealAttributionView(
     { portalId, dealId },
     closedAt,
     settings.lookbackDays,
+    settings.contactRoles,
   );
   const dealCreatedAt = deal.created_at === null ? undefined : Number(deal.created_at);
 
@@ -184,7 +185,7 @@ export async function dealAttributionView(
 
   return {
     dealId: String(dealId),
-    dealName: null,
+    dealName: deal.dealname ?? null,
     amountCents,
     currency,
     outcome,

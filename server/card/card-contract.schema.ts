@@ -77,14 +77,21 @@ export const contactHandoffViewSchema = z.object({
   now: epochMs.describe('service clock when the view was built; the card counts the SLA from it'),
 }) satisfies z.ZodType<ContactHandoffView>;
 
+const decidingUser = z
+  .strictObject({ id, name: z.string().max(200).nullable() })
+  .optional()
+  .describe("the rep from the card's context.user; signed with the body");
+
 export const acceptHandoffRequestSchema = z.strictObject({
   handoffId: id.describe('the handoff the rep saw; another current handoff answers 409'),
+  actor: decidingUser,
 }) satisfies z.ZodType<AcceptHandoffRequest>;
 
 export const rejectHandoffRequestSchema = z.strictObject({
   handoffId: id,
   reasonCode: id.describe('one of the configured reason codes'),
   note: z.string().max(1000),
+  actor: decidingUser,
 }) satisfies z.ZodType<RejectHandoffRequest>;
 
 export const dealAttributionViewSchema = z.object({

@@ -10,6 +10,22 @@ import { verifyHubSpotRequest } from '../hubspot/webhook-signature';
 export interface CardLocals {
   portalId: number;
   actor: DecisionActor;
+  /** `query`: the signed URL named the user; `none`: it did not, and `actor` is a placeholder. */
+  actorSource: 'query' | 'none';
+}
+
+/**
+ * The user who decides: the signed URL's `userId`/`userEmail` when HubSpot's proxy added them, otherwise the
+ * `actor` the card sent from its `context.user` in the (equally signed) body, otherwise the placeholder.
+ * HubSpot documents neither the query parameters nor a user header for `hubspot.fetch` (HUBSPOT.md §2), so
+ * both sources are read; the query wins because only HubSpot, not the card's code, can set it.
+ */
+export function decidingActor(
+  locals: CardLocals,
+  bodyActor: { id: string; name: string | null } | undefined,
+): DecisionActor {
+  if (locals.actorSource === 'query' || !bodyActor) return locals.actor;
+  return { id: bodyActor.id, name: bodyActor.name };
 }
 
 /**
@@ -67,6 +83,7 @@ export function requireCardSignature(config: Config, now: () => number): Request
     const locals = res.locals as CardLocals;
     locals.portalId = portalId;
     locals.actor = { id: userId ?? userEmail ?? 'hubspot-user', name: userEmail ?? null };
+    locals.actorSource = userId || userEmail ? 'query' : 'none';
     next();
   };
 }

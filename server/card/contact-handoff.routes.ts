@@ -10,7 +10,7 @@ import { AppError } from '../http/app-error';
 import type { Logger } from '../logger';
 import { requireActivePortal } from '../portals/require-active-portal';
 import { acceptHandoffRequestSchema, rejectHandoffRequestSchema } from './card-contract.schema';
-import { type CardLocals, requireCardSignature } from './card-signature';
+import { type CardLocals, decidingActor, requireCardSignature } from './card-signature';
 
 /** HubSpot caps card requests at 1 MB. */
 const CARD_BODY_LIMIT = '1mb';
@@ -44,8 +44,10 @@ export function contactHandoffRoutes(
   });
 
   router.post(CARD_ROUTES.acceptHandoff, raw, signed, installed, async (req, res) => {
-    const { portalId, actor } = res.locals as CardLocals;
+    const locals = res.locals as CardLocals;
+    const { portalId } = locals;
     const body = acceptHandoffRequestSchema.parse(jsonBody(req));
+    const actor = decidingActor(locals, body.actor);
     res.json(
       await decideHandoff(decisions, {
         portalId,
@@ -58,8 +60,10 @@ export function contactHandoffRoutes(
   });
 
   router.post(CARD_ROUTES.rejectHandoff, raw, signed, installed, async (req, res) => {
-    const { portalId, actor } = res.locals as CardLocals;
+    const locals = res.locals as CardLocals;
+    const { portalId } = locals;
     const body = rejectHandoffRequestSchema.parse(jsonBody(req));
+    const actor = decidingActor(locals, body.actor);
     res.json(
       await decideHandoff(decisions, {
         portalId,

@@ -13,7 +13,8 @@ export type DealPropertyColumn =
   | 'closedate'
   | 'pipeline'
   | 'deal_currency_code'
-  | 'hubspot_owner_id';
+  | 'hubspot_owner_id'
+  | 'dealname';
 
 const TABLES = {
   contact: { table: 'contact', id: 'contact_id' },

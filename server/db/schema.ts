@@ -117,6 +117,15 @@ export interface DealTable {
   deleted: number;
   existence_at: number | null;
   updated_at: number;
+  dealname: string | null;
+  dealname_at: number | null;
+  /** Gross (list) value in cents from the deal's line items or list-price property; null until read. */
+  list_price_cents: number | null;
+  /** The part of the discount the line items carry themselves. */
+  line_discount_cents: number | null;
+  /** line_items, list_price or none (src/reports/price-realisation.ts). */
+  price_source: string | null;
+  price_read_at: number | null;
 }
 
 export interface DealContactTable {
@@ -127,6 +136,8 @@ export interface DealContactTable {
   associated: number;
   changed_at: number;
   updated_at: number;
+  /** JSON array of the pair's association labels ("Decision maker"); null until read from HubSpot. */
+  role_labels: string | null;
 }
 
 /** `scoring` waits for the worker; the rest are the state machine's statuses (src/handoff/handoff-state.ts). */
@@ -269,6 +280,8 @@ export interface DealAttributionStateTable {
   contacts: number;
   touches: number;
   computed_at: number;
+  /** JSON of the deal properties last enqueued for write-back; null when none was. */
+  written_back: string | null;
 }
 
 export interface AttributionCreditTable {

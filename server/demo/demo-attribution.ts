@@ -8,6 +8,8 @@ export interface AttributionRow {
   readonly campaign: string | null;
   readonly model: string;
   readonly deals: number;
+  readonly gross: number;
+  readonly discount: number;
   readonly net: number;
   readonly spend: number | null;
   readonly roi: number | null;

@@ -24,6 +24,7 @@ import {
 } from './demo-attribution';
 import { waitUntilCaughtUp } from './demo-catch-up';
 import { demoClock } from './demo-clock';
+import { formatPriceRealisation } from './demo-price-realisation';
 import { reportClient, writeReports } from './demo-reports';
 import {
   buildScoreboard,
@@ -258,6 +259,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
         "Each model's error against the scenario's true revenue share (total variation distance)",
       );
       out(formatModelError(summary));
+      out('');
+      const priceModel = summary.models.includes('w_shaped') ? 'w_shaped' : summary.models[0]!;
+      out(
+        `Price realisation by campaign (${priceModel}: list price of the line items, discount, net)`,
+      );
+      out(formatPriceRealisation(rows, priceModel));
       out('');
       attributionFiles['attribution.csv'] = await client.text('/api/v1/reports/attribution', {
         ...range,

@@ -19,7 +19,11 @@ export const REQUIRED_SCOPES = [
   'crm.objects.deals.read',
   'crm.objects.deals.write',
   'crm.objects.owners.read',
+  // A won deal's list price comes from its line items (price realisation).
+  'crm.objects.line_items.read',
   'crm.schemas.contacts.write',
+  // Truce's deal properties for the optional attribution write-back.
+  'crm.schemas.deals.write',
   'marketing.campaigns.read',
 ] as const;
 

@@ -30,6 +30,8 @@ export const DEAL_WATCHED_PROPERTIES = [
   'pipeline',
   'hubspot_owner_id',
   'deal_currency_code',
+  // Shown on the deal card; also read with the line items of a won deal.
+  'dealname',
 ] as const;
 
 export type CrmObjectSubscription =

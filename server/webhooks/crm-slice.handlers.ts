@@ -43,6 +43,7 @@ export const DEAL_PROPERTIES: Readonly<Record<string, SlicedProperty<DealPropert
   pipeline: { column: 'pipeline', parse: parseText },
   deal_currency_code: { column: 'deal_currency_code', parse: parseText },
   hubspot_owner_id: { column: 'hubspot_owner_id', parse: parseText },
+  dealname: { column: 'dealname', parse: parseText },
 };
 
 const SLICED: Record<

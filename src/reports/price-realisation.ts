@@ -10,13 +10,28 @@ import { ReportInputError } from './report-input-error';
 
 type Decimal = string | number | null | undefined;
 
-/** HubSpot line item properties; `discount` is an amount off per unit, `hs_discount_percentage` a percent. */
+/**
+ * HubSpot line item properties: `price` per unit, `quantity`, `discount` an amount off per unit,
+ * `hs_discount_percentage` a percent, and `hs_total_discount` the line's whole discount as HubSpot itself
+ * calculated it (read-only in HubSpot; when present it is the authority).
+ */
 export interface LineItemPrices {
   readonly price?: Decimal;
   readonly quantity?: Decimal;
   readonly discount?: Decimal;
   readonly hs_discount_percentage?: Decimal;
+  readonly hs_total_discount?: Decimal;
 }
+
+/** The line item properties `lineItemCents` reads; `amount` (the line's net) is read for the record. */
+export const LINE_ITEM_PRICE_PROPERTIES = [
+  'price',
+  'quantity',
+  'discount',
+  'hs_discount_percentage',
+  'hs_total_discount',
+  'amount',
+] as const;
 
 export interface DealPriceInput {
   /** The deal amount: what the customer pays. */
@@ -93,9 +108,12 @@ export function lineItemCents(line: LineItemPrices): { gross: number; discount: 
   const gross = multiply(price, quantity);
   const unitDiscount = parseDecimal(line.discount, 'discount');
   const percent = parseDecimal(line.hs_discount_percentage, 'hs_discount_percentage');
+  const totalDiscount = parseDecimal(line.hs_total_discount, 'hs_total_discount');
   let discount: Exact = ZERO;
-  // HubSpot applies one discount per line; an amount off wins over a percentage when both are set.
-  if (unitDiscount && unitDiscount.units !== 0n) discount = multiply(unitDiscount, quantity);
+  // HubSpot applies one discount per line; an amount off wins over a percentage when both are set, and
+  // HubSpot's own calculated total wins over both (it is what the deal's amount was built from).
+  if (totalDiscount) discount = totalDiscount;
+  else if (unitDiscount && unitDiscount.units !== 0n) discount = multiply(unitDiscount, quantity);
   else if (percent) discount = multiply(gross, { units: percent.units, scale: percent.scale + 2 });
   return { gross: toCents(gross), discount: toCents(discount) };
 }

@@ -127,6 +127,40 @@ function mockHubSpot(): { contactReads: string[][] } {
         })),
       };
     });
+  // The won deal's own read (name, amount) and its line items: this deal has none (HubSpot answers 207).
+  nock(API)
+    .persist()
+    .post('/crm/v3/objects/deals/batch/read')
+    .reply(200, (_uri, body) => ({
+      status: 'COMPLETE',
+      startedAt: iso(X),
+      completedAt: iso(X),
+      results: (body as { inputs: { id: string }[] }).inputs.map(({ id }) => ({
+        id,
+        properties: { dealname: 'Acme renewal', amount: '1000' },
+        createdAt: iso(X),
+        updatedAt: iso(X),
+        archived: false,
+      })),
+    }));
+  nock(API)
+    .persist()
+    .post('/crm/v4/associations/deals/line_items/batch/read')
+    .reply(207, {
+      status: 'COMPLETE',
+      startedAt: iso(X),
+      completedAt: iso(X),
+      results: [],
+      numErrors: 1,
+      errors: [
+        {
+          status: 'error',
+          category: 'OBJECT_NOT_FOUND',
+          message: 'No line item is associated with deal 900.',
+          context: { fromObjectId: ['900'] },
+        },
+      ],
+    });
   return { contactReads };
 }
 
@@ -472,6 +506,7 @@ describe.each(dialects)('closed-loop attribution through webhooks on %s', (diale
       models: { id: string }[];
     };
     expect(view).toMatchObject({
+      dealName: 'Acme renewal',
       outcome: 'won',
       amountCents: 100_000,
       currency: 'EUR',

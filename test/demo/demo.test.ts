@@ -88,6 +88,32 @@ describe('npm run demo (in-process, 60 contacts)', () => {
     );
   });
 
+  it("stores each won deal's list price as the sum of its sandbox line items, price × quantity", async () => {
+    const { portal } = run!.sandbox;
+    const deals = await run!.service.database.db
+      .selectFrom('deal')
+      .innerJoin('deal_attribution_state', (join) =>
+        join
+          .onRef('deal_attribution_state.deal_id', '=', 'deal.deal_id')
+          .onRef('deal_attribution_state.portal_id', '=', 'deal.portal_id'),
+      )
+      .select(['deal.deal_id', 'deal.list_price_cents', 'deal.price_source', 'deal.dealname'])
+      .where('deal_attribution_state.status', '=', 'attributed')
+      .execute();
+    expect(deals.length).toBeGreaterThan(0);
+    for (const deal of deals) {
+      const lines = portal
+        .associations('deals', String(deal.deal_id), 'line_items')
+        .map((row) => portal.get('line_items', row.toId)!.properties);
+      const expected = lines.reduce(
+        (sum, line) => sum + Math.round(Number(line.price) * 100 * Number(line.quantity ?? 1)),
+        0,
+      );
+      expect([deal.price_source, Number(deal.list_price_cents)]).toEqual(['line_items', expected]);
+      expect(deal.dealname).toBe(portal.get('deals', String(deal.deal_id))!.properties.dealname);
+    }
+  });
+
   it('prints attribution for every model and charts what the report says', async () => {
     const rows = parse(await readFile(path.join(reportsDir, 'attribution.csv')), {
       columns: true,
@@ -110,6 +136,23 @@ describe('npm run demo (in-process, 60 contacts)', () => {
     const modelLines = lines.slice(errorHeader + 2, errorHeader + 2 + netByModel.size);
     expect(modelLines.map((line) => line.split(/\s+/)[0]).sort()).toEqual(
       [...netByModel.keys()].sort(),
+    );
+
+    // Price realisation: the scenario's line items carry discounts, so every model reports the same
+    // discount, gross = net + discount on every row.
+    const discountByModel = new Map<string, number>();
+    for (const row of rows) {
+      const [gross, net, discount] = [row.gross, row.net, row.discount].map((value) =>
+        Math.round(Number(value) * 100),
+      );
+      expect(gross).toBe(net! + discount!);
+      discountByModel.set(row.model!, (discountByModel.get(row.model!) ?? 0) + discount!);
+    }
+    expect(new Set(discountByModel.values()).size).toBe(1);
+    expect([...discountByModel.values()][0]).toBeGreaterThan(0);
+    const priceHeader = lines.findIndex((line) => line.startsWith('Price realisation by campaign'));
+    expect(lines[priceHeader + 1]).toMatch(
+      /^Campaign\s+Gross \(list\)\s+Discount\s+Net\s+Discount %/,
     );
 
     const svg = await readFile(path.join(reportsDir, 'credit-by-campaign.svg'), 'utf8');

@@ -15,6 +15,7 @@ import {
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 
 import { ServiceError, serviceFetch } from '../../extensions/app/cards/api/service-fetch';
+import { cardUserOf } from '../../extensions/app/cards/contact/card-user';
 import { HandoffCard } from '../../extensions/app/cards/contact/HandoffCard';
 import {
   acceptedView,
@@ -193,6 +194,62 @@ describe('contact handoff card', () => {
     const whole = textOf(getRootNode());
     expect(whole).toContain('Reason: No budget');
     expect(whole).toContain('Note: Budget frozen until Q2');
+  });
+
+  it('names the viewing rep (context.user) in the signed body of accept and reject', async () => {
+    fetchMock
+      .mockResolvedValueOnce(contactView)
+      .mockResolvedValueOnce(contactView)
+      .mockResolvedValueOnce(rejectedView);
+    const renderer = createRenderer('crm.record.tab');
+    renderer.render(
+      <HandoffCard
+        contactId={5101}
+        user={cardUserOf({ id: 77, firstName: 'Sam', lastName: 'Rep', email: 'sam@example.com' })}
+      />,
+    );
+    const { find, findByTestId, waitFor } = renderer;
+    await waitFor(() => expect(find(LoadingButton, { testId: 'accept' })).toBeDefined());
+    find(LoadingButton, { testId: 'accept' }).trigger('onClick');
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(2));
+    expect(fetchCalls(fetchMock)[1]!.body).toEqual({
+      handoffId: 'h-41',
+      actor: { id: '77', name: 'Sam Rep' },
+    });
+
+    await waitFor(() => expect(find(Button, { testId: 'reject' })).toBeDefined());
+    find(Button, { testId: 'reject' }).trigger('onClick');
+    await waitFor(() => expect(find(Select, { testId: 'reject-reason' })).toBeDefined());
+    triggerWith(find(Select, { testId: 'reject-reason' }), 'onChange', 'no_budget');
+    await waitFor(() =>
+      expect(find(LoadingButton, { testId: 'confirm-reject' }).props.disabled).toBe(false),
+    );
+    find(LoadingButton, { testId: 'confirm-reject' }).trigger('onClick');
+    await waitFor(() => expect(findByTestId(Text, 'decision').text).toContain('Rejected by'));
+    expect(fetchCalls(fetchMock)[2]!.body).toEqual({
+      handoffId: 'h-41',
+      reasonCode: 'no_budget',
+      note: '',
+      actor: { id: '77', name: 'Sam Rep' },
+    });
+  });
+
+  it.each<[string, Parameters<typeof cardUserOf>[0], ReturnType<typeof cardUserOf>]>([
+    [
+      'full name',
+      { id: 5, firstName: ' Ada ', lastName: 'Lovelace' },
+      { id: '5', name: 'Ada Lovelace' },
+    ],
+    [
+      'e-mail without a name',
+      { id: 5, firstName: '', lastName: '', email: 'ada@example.com' },
+      { id: '5', name: 'ada@example.com' },
+    ],
+    ['neither', { id: 5 }, { id: '5', name: null }],
+    ['no user id: nobody', { firstName: 'Ada' }, undefined],
+    ['no context user', undefined, undefined],
+  ])('cardUserOf: %s', (_label, user, expected) => {
+    expect(cardUserOf(user)).toEqual(expected);
   });
 
   it('keeps the card and says why when a decision fails, and offers Reload on a conflict', async () => {

@@ -60,6 +60,22 @@ describe('dealPriceRealisation', () => {
       { gross: 8_000, discount: 8_000 },
     ],
     ['many decimals', { price: '0.3333333', quantity: '3' }, { gross: 100, discount: 0 }],
+    [
+      "HubSpot's calculated total discount wins over the unit amount and the percentage",
+      {
+        price: '100',
+        quantity: '3',
+        discount: '5',
+        hs_discount_percentage: '50',
+        hs_total_discount: '12.345',
+      },
+      { gross: 30_000, discount: 1_235 },
+    ],
+    [
+      'an empty total discount lets the unit amount apply',
+      { price: '100', quantity: '3', discount: '5', hs_total_discount: '' },
+      { gross: 30_000, discount: 1_500 },
+    ],
   ])('line: %s', (_label, line, expected) => {
     expect(lineItemCents(line)).toEqual(expected);
   });

@@ -672,6 +672,64 @@ describe.each(dialects)('lead handoff in the service on %s', (dialect) => {
     ]);
   });
 
+  it("names the deciding rep from the card's signed body when the URL carries no user", async () => {
+    // HubSpot does not document userId/userEmail query parameters on hubspot.fetch (HUBSPOT.md §2), so the
+    // card also sends its context.user in the signed body.
+    const episode = await scoredHandoff();
+    clock += HOUR;
+    const noUserPath = `/api/card/contacts/501/handoff/reject?portalId=${PORTAL_ID}`;
+    const forgedBody = await cardRequest(running.baseUrl, 'POST', noUserPath, {
+      timestamp: clock,
+      body: {
+        handoffId: String(episode.id),
+        reasonCode: 'bad_fit',
+        note: '',
+        actor: { id: '88', name: 'Sam Rep' },
+      },
+      secret: 'not-the-client-secret',
+    });
+    expect(forgedBody.status).toBe(401);
+    const rejected = await cardRequest(running.baseUrl, 'POST', noUserPath, {
+      timestamp: clock,
+      body: {
+        handoffId: String(episode.id),
+        reasonCode: 'bad_fit',
+        note: '',
+        actor: { id: '88', name: 'Sam Rep' },
+      },
+    });
+    expect(rejected.status).toBe(200);
+    expect(contactHandoffViewSchema.parse(await rejected.json()).handoff!.decision).toMatchObject({
+      outcome: 'rejected',
+      decidedBy: { id: '88', name: 'Sam Rep' },
+    });
+    const history = await service()
+      .database.db.selectFrom('handoff_history')
+      .select(['actor'])
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(history.actor).toBe('88');
+
+    const badActor = await cardRequest(running.baseUrl, 'POST', noUserPath, {
+      timestamp: clock,
+      body: { handoffId: String(episode.id), actor: { id: '88', name: 'x', role: 'admin' } },
+    });
+    expect(badActor.status).toBe(400);
+  });
+
+  it("prefers the signed URL's userId over the body's actor", async () => {
+    const episode = await scoredHandoff();
+    clock += HOUR;
+    const accepted = await cardRequest(running.baseUrl, 'POST', acceptPath, {
+      timestamp: clock,
+      body: { handoffId: String(episode.id), actor: { id: '88', name: 'Sam Rep' } },
+    });
+    expect(accepted.status).toBe(200);
+    expect(contactHandoffViewSchema.parse(await accepted.json()).handoff!.decision).toMatchObject({
+      decidedBy: { id: '77' },
+    });
+  });
+
   it('reject stores the reason, writes the stage and reason to HubSpot, and the CSV report counts it', async () => {
     const episode = await scoredHandoff({
       ...VP,

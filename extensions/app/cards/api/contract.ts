@@ -158,6 +158,11 @@ export interface ContactHandoffView {
 export interface AcceptHandoffRequest {
   /** The handoff the rep saw; a different current handoff answers 409 `handoff_changed`. */
   handoffId: string;
+  /**
+   * The rep deciding, from the card's `context.user`. The body is covered by HubSpot's signature; the service
+   * prefers the `userId`/`userEmail` query parameters when HubSpot's proxy adds them (not confirmed to happen).
+   */
+  actor?: CardUser;
 }
 
 /** POST /api/card/contacts/:contactId/handoff/reject. */
@@ -167,6 +172,8 @@ export interface RejectHandoffRequest {
   reasonCode: string;
   /** Free text for marketing, at most 1000 characters; may be empty. */
   note: string;
+  /** As in `AcceptHandoffRequest`. */
+  actor?: CardUser;
 }
 
 // ---------------------------------------------------------------------------------------------- deal

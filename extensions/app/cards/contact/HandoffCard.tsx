@@ -1,5 +1,6 @@
 import { EmptyState, Flex, LoadingSpinner, Text } from '@hubspot/ui-extensions';
 
+import type { CardUser } from '../api/contract';
 import { type ServiceFetch, serviceFetch } from '../api/service-fetch';
 import { ServiceErrorState } from '../shared/ServiceErrorState';
 import { DecisionPanel } from './DecisionPanel';
@@ -12,6 +13,8 @@ export interface HandoffCardProps {
   /** The portal's time zone (IANA name) for every date the rep reads. */
   timeZone?: string;
   fetcher?: ServiceFetch;
+  /** The rep viewing the card (`context.user`), named as the decider of an accept or reject. */
+  user?: CardUser;
 }
 
 /** The contact record card: why the lead scored, who owns it, the SLA clock, and accept / reject. */
@@ -19,8 +22,9 @@ export function HandoffCard({
   contactId,
   timeZone = 'UTC',
   fetcher = serviceFetch,
+  user,
 }: HandoffCardProps) {
-  const { state, decision, reload, accept, reject } = useContactHandoff(contactId, fetcher);
+  const { state, decision, reload, accept, reject } = useContactHandoff(contactId, fetcher, user);
 
   switch (state.status) {
     case 'loading':

@@ -4,6 +4,7 @@ import {
   CARD_ERROR_CODES,
   type CardHandoff,
   cardPaths,
+  type CardUser,
   type ContactHandoffView,
 } from '../api/contract';
 import { isContactHandoffView } from '../api/contract-guards';
@@ -36,10 +37,14 @@ function stateFromView(view: ContactHandoffView): ContactHandoffState {
     : { status: 'ready', view: view as ReadyHandoffView };
 }
 
-/** The contact card's one data hook: loads the handoff view and sends accept / reject. */
+/**
+ * The contact card's one data hook: loads the handoff view and sends accept / reject, naming the deciding
+ * user (the card's `context.user`) in the signed body when the card knows it.
+ */
 export function useContactHandoff(
   contactId: string | number,
   fetcher: ServiceFetch,
+  user?: CardUser,
 ): ContactHandoffHook {
   const [state, setState] = useState<ContactHandoffState>({ status: 'loading' });
   const [decision, setDecision] = useState<DecisionState>({ status: 'idle' });
@@ -94,11 +99,16 @@ export function useContactHandoff(
   );
 
   const currentHandoffId = state.status === 'ready' ? state.view.handoff.id : null;
+  const userId = user?.id;
+  const userName = user?.name ?? null;
 
   const accept = useCallback(() => {
     if (currentHandoffId === null) return;
-    send('accept', cardPaths.acceptHandoff(contactId), { handoffId: currentHandoffId });
-  }, [contactId, currentHandoffId, send]);
+    send('accept', cardPaths.acceptHandoff(contactId), {
+      handoffId: currentHandoffId,
+      ...(userId ? { actor: { id: userId, name: userName } } : {}),
+    });
+  }, [contactId, currentHandoffId, send, userId, userName]);
 
   const reject = useCallback(
     (reasonCode: string, note: string) => {
@@ -107,9 +117,10 @@ export function useContactHandoff(
         handoffId: currentHandoffId,
         reasonCode,
         note,
+        ...(userId ? { actor: { id: userId, name: userName } } : {}),
       });
     },
-    [contactId, currentHandoffId, send],
+    [contactId, currentHandoffId, send, userId, userName],
   );
 
   return { state, decision, reload: load, accept, reject };
