@@ -13,6 +13,7 @@ import { handoffReportRoutes } from './handoff/handoff-report.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { healthRoutes } from './http/health.routes';
 import { metricsRoutes } from './http/metrics.routes';
+import { refuseDeepJson, securityHeaders } from './http/security-headers';
 import type { Logger } from './logger';
 import type { IntakeActivity } from './webhooks/intake-activity';
 import { webhookRoutes } from './webhooks/webhook.routes';
@@ -40,6 +41,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.settings.webhooks.trustProxyHeaders);
+  app.use(securityHeaders());
 
   app.use(
     pinoHttp({
@@ -81,7 +83,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(contactHandoffRoutes(config, deps));
   app.use(dealCardRoutes(config, { database: deps.database, now: deps.now }));
 
-  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(express.json({ limit: JSON_BODY_LIMIT, verify: refuseDeepJson }));
   app.use(handoffReportRoutes(config, deps));
   app.use(
     attributionRoutes(config, {
