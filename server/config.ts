@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 import { JOURNEY_MODELS } from '../src/attribution/models';
 import { handoffSettingsSchema } from '../src/handoff/handoff-settings';
+import { jsonDepth } from './http/json-depth';
 import { touchpointsSettingsSchema } from './touchpoints/channel-rules.schema';
 
 /**
@@ -324,6 +325,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   });
 }
 
+const MAX_SETTINGS_DEPTH = 64;
+
 function readSettingsFile(
   file: string,
   readFile: (file: string) => string,
@@ -333,6 +336,10 @@ function readSettingsFile(
     text = readFile(file);
   } catch (error) {
     return `TRUCE_CONFIG: cannot read ${file}: ${(error as Error).message}`;
+  }
+  // The YAML parser runs out of memory on a few thousand unclosed `[`; no rules file nests this deep.
+  if (jsonDepth(text, MAX_SETTINGS_DEPTH) > MAX_SETTINGS_DEPTH) {
+    return `TRUCE_CONFIG: ${file} nests brackets deeper than ${MAX_SETTINGS_DEPTH} levels`;
   }
   try {
     const isJson = path.extname(file).toLowerCase() === '.json';
