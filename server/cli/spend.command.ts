@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import type { Command } from 'commander';
+
 import { upsertSpend } from '../attribution/campaign-spend.repository';
 import { parseSpendCsv } from '../attribution/spend-csv';
 import { openDatabase } from '../db/database';
