@@ -14,7 +14,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { healthRoutes } from './http/health.routes';
 import { metricsRoutes } from './http/metrics.routes';
 import { refuseDeepJson, securityHeaders } from './http/security-headers';
-import type { Logger } from './logger';
+import { type Logger, requestLogSerializer } from './logger';
 import type { IntakeActivity } from './webhooks/intake-activity';
 import { webhookRoutes } from './webhooks/webhook.routes';
 import { createWebhookMetrics, type WebhookMetrics } from './webhooks/webhook-metrics';
@@ -46,6 +46,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(
     pinoHttp({
       logger: deps.logger,
+      serializers: { req: requestLogSerializer },
       genReqId: (req, res) => {
         const incoming = req.headers['x-request-id'];
         const id =

@@ -1,0 +1,246 @@
+import { createHmac } from 'node:crypto';
+import { Writable } from 'node:stream';
+
+import nock from 'nock';
+
+import { createLogger } from '../../../server/logger';
+import { type RunningService, startService } from '../../../server/service';
+import { testConfig } from '../../helpers/config';
+import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { HANDOFF_SETTINGS_YAML } from '../../helpers/handoff';
+import {
+  hubspotEvent,
+  PORTAL_ID,
+  PUBLIC_BASE_URL,
+  settingsFile,
+  signV3,
+  WEBHOOK_SECRET,
+  webhookEnv,
+} from '../../helpers/webhooks';
+
+/**
+ * A full run of the service at log level `trace` with its pino output captured: signed webhooks, scoring
+ * with a HubSpot read, outbox writes that HubSpot answers with 200, 401 and 500, card requests, the bearer
+ * API with the right and a wrong key. Then every secret value is looked for in every log line: the client
+ * secret, the private app token, the API key, every signature sent, and the rep's e-mail address.
+ */
+
+const API = 'https://api.hubapi.test';
+const ACCESS_TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
+const API_KEY = 'secret-report-key-9f8e7d6c5b4a';
+const REP_EMAIL = 'rep.secret@example.org';
+const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
+const HOUR = 3_600_000;
+
+class Capture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+}
+
+describe('secrets never reach the log', () => {
+  const capture = new Capture();
+  const signatures: string[] = [];
+  let database: TestDatabase;
+  let service: RunningService;
+  let baseUrl: string;
+  let clock = T0;
+
+  beforeAll(async () => {
+    const config = testConfig(
+      webhookEnv({
+        LOG_LEVEL: 'trace',
+        HUBSPOT_ACCESS_TOKEN: ACCESS_TOKEN,
+        HUBSPOT_API_BASE: API,
+        TRUCE_API_KEY: API_KEY,
+        TRUCE_CONFIG: settingsFile(HANDOFF_SETTINGS_YAML),
+      }),
+    );
+    database = await createTestDatabase('sqlite', { migrate: false });
+    service = await startService(config, createLogger('trace', capture), {
+      database,
+      now: () => clock,
+      startWorkers: false,
+    });
+    baseUrl = `http://127.0.0.1:${service.port}`;
+  });
+
+  afterAll(async () => {
+    nock.cleanAll();
+    await service.close();
+    await database.destroy();
+  });
+
+  async function webhook(events: unknown[], secret = WEBHOOK_SECRET): Promise<number> {
+    const body = JSON.stringify(events);
+    const signature =
+      secret === WEBHOOK_SECRET
+        ? signV3(body, clock)
+        : createHmac('sha256', secret).update(body).digest('base64');
+    signatures.push(signature);
+    const response = await fetch(`${baseUrl}/webhooks/hubspot`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-hubspot-signature-v3': signature,
+        'x-hubspot-request-timestamp': String(clock),
+      },
+      body,
+    });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
+  async function card(
+    method: 'GET' | 'POST',
+    pathAndQuery: string,
+    body?: unknown,
+  ): Promise<Response> {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    const signature = createHmac('sha256', WEBHOOK_SECRET)
+      .update(`${method}${PUBLIC_BASE_URL}${pathAndQuery}${text}${clock}`)
+      .digest('base64');
+    signatures.push(signature);
+    return fetch(`${baseUrl}${pathAndQuery}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        'x-hubspot-signature-v3': signature,
+        'x-hubspot-request-timestamp': String(clock),
+      },
+      ...(method === 'POST' ? { body: text } : {}),
+    });
+  }
+
+  const bearer = (path: string, key: string, body?: unknown) =>
+    fetch(`${baseUrl}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  it('runs the whole flow, then finds none of the secrets in any log line', async () => {
+    const mql = (objectId: number) =>
+      hubspotEvent({
+        objectId,
+        propertyName: 'lifecyclestage',
+        propertyValue: 'marketingqualifiedlead',
+        occurredAt: clock,
+      });
+    expect(await webhook([mql(501), mql(502)])).toBe(204);
+    expect(await webhook([mql(503)], 'a-wrong-secret')).toBe(401);
+    await service.webhookWorker.drain();
+
+    // HubSpot answers the read, then 200 to some writes, 401 and 500 to others (error paths log the most).
+    nock(API)
+      .post('/crm/v3/objects/contacts/batch/read')
+      .query(true)
+      .reply(200, {
+        status: 'COMPLETE',
+        results: [501, 502].map((id) => ({
+          id: String(id),
+          properties: { hs_object_id: String(id), jobtitle: 'VP Sales', email: REP_EMAIL },
+          createdAt: new Date(T0 - 30 * 24 * HOUR).toISOString(),
+          updatedAt: new Date(T0).toISOString(),
+          archived: false,
+        })),
+        startedAt: new Date(T0).toISOString(),
+        completedAt: new Date(T0).toISOString(),
+      });
+    expect((await service.handoffWorker!.scoreOnce()).assigned).toBe(2);
+    let call = 0;
+    const answer = (): [number, unknown] => {
+      call += 1;
+      if (call % 3 === 1)
+        return [
+          401,
+          {
+            status: 'error',
+            message: `Authentication credentials not found (${ACCESS_TOKEN.slice(0, 4)}…)`,
+            category: 'INVALID_AUTHENTICATION',
+          },
+        ];
+      if (call % 3 === 2) return [500, { status: 'error', message: 'internal error' }];
+      return [200, { id: '7001', properties: {} }];
+    };
+    for (const method of ['get', 'post', 'patch', 'put'] as const) {
+      nock(API).persist()[method](/.*/).query(true).reply(answer);
+    }
+    for (let round = 0; round < 4; round += 1) {
+      await service.outbox!.drainOnce();
+      clock += HOUR;
+    }
+    expect(call).toBeGreaterThan(3);
+
+    const handoff = await database.db
+      .selectFrom('handoff')
+      .select('id')
+      .where('contact_id', '=', 501)
+      .executeTakeFirstOrThrow();
+    const query = `portalId=${PORTAL_ID}&userId=77&userEmail=${REP_EMAIL}`;
+    expect((await card('GET', `/api/card/contacts/501/handoff?${query}`)).status).toBe(200);
+    expect(
+      (
+        await card('POST', `/api/card/contacts/501/handoff/accept?${query}`, {
+          handoffId: String(handoff.id),
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await card('POST', `/api/card/contacts/502/handoff/reject?${query}`, {
+          handoffId: '0',
+          reasonCode: 'nope',
+        })
+      ).status,
+    ).toBe(400);
+    expect((await bearer('/api/v1/reports/handoffs?format=csv', API_KEY)).status).toBe(200);
+    expect((await bearer('/api/v1/reports/attribution', API_KEY)).status).toBe(200);
+    expect((await bearer('/api/v1/reports/attribution', `${API_KEY}-wrong`)).status).toBe(401);
+    expect(
+      (
+        await bearer('/api/v1/touchpoints', API_KEY, {
+          contactId: '501',
+          at: clock,
+          kind: 'offline',
+          channel: 'events',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await bearer('/api/v1/spend', API_KEY, {
+          campaign: 'x',
+          period: 'nope',
+          currency: 'EUR',
+          cents: 1,
+        })
+      ).status,
+    ).toBe(400);
+    await service.outbox!.drainOnce();
+
+    // The run logged plenty, including requests, HubSpot failures and decisions.
+    const log = capture.lines.join('\n');
+    expect(capture.lines.length).toBeGreaterThan(20);
+    expect(log).toContain('/api/card/contacts/501/handoff/accept');
+    expect(log).toMatch(/"status":(401|500)|HTTP-Code: (401|500)|\b(401|500)\b/);
+
+    const secrets: Record<string, string> = {
+      'client secret': WEBHOOK_SECRET,
+      'private app token': ACCESS_TOKEN,
+      'API key': API_KEY,
+      'rep e-mail': REP_EMAIL,
+      'rep e-mail (URL-encoded)': encodeURIComponent(REP_EMAIL),
+    };
+    signatures.forEach((signature, index) => (secrets[`signature ${index + 1}`] = signature));
+    const leaks = Object.entries(secrets)
+      .filter(([, value]) => log.includes(value))
+      .map(([name]) => name);
+    expect(leaks).toEqual([]);
+    // The acting user's e-mail is masked in the request line (regression: it was logged in full).
+    expect(log).toContain('userEmail=%5Bredacted%5D');
+    expect(log).toContain('"userEmail":"[redacted]"');
+  });
+});
