@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
 import autocannon from 'autocannon';
@@ -11,7 +11,6 @@ import pg from 'pg';
 import type { Benchmark } from './registry';
 
 const ROOT = path.resolve(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const SECRET = 'bench-client-secret';
 const PORTAL_ID = 424242;
 const PUBLIC_BASE_URL = 'https://truce.example.com';
@@ -20,24 +19,35 @@ const CONNECTIONS = 10; // HubSpot keeps at most 10 requests in flight per accou
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 /** The target's rate, and a rate every target sustains on a small machine (ack latency without queueing). */
 const FIXED_RATES = [1000, 20];
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 let nextEventId = 1;
 
-/** A fresh, correctly signed 100-event batch per request, so no request is a cheap duplicate. */
+/**
+ * A fresh, correctly signed 100-event batch per request, so no request is a cheap duplicate. Kept light because
+ * the client shares the 2 cores with the server it measures: one concatenation of pre-split event text and an
+ * HMAC fed in pieces (about 0.05 ms here). Pre-signing the whole run is not an option: the bare endpoint takes
+ * several thousand requests a second, 26 KB each.
+ */
+const EVENT_HEAD = '{"eventId":';
+const EVENT_MIDDLE = `,"subscriptionId":1001,"portalId":${PORTAL_ID},"appId":77,"occurredAt":`;
+const EVENT_TAIL = ',"subscriptionType":"contact.propertyChange","attemptNumber":0,"objectId":';
+const EVENT_END =
+  ',"propertyName":"lifecyclestage","propertyValue":"marketingqualifiedlead","changeSource":"CRM"}';
+const SIGNED_URL = `POST${PUBLIC_BASE_URL}/webhooks/hubspot`;
+
 function signedBatch(request: { headers?: Record<string, string> }) {
   const timestamp = Date.now();
-  const parts: string[] = [];
+  let body = '[';
   for (let i = 0; i < EVENTS_PER_BATCH; i += 1) {
     const eventId = nextEventId++;
-    parts.push(
-      `{"eventId":${eventId},"subscriptionId":1001,"portalId":${PORTAL_ID},"appId":77,"occurredAt":${timestamp},` +
-        `"subscriptionType":"contact.propertyChange","attemptNumber":0,"objectId":${eventId % 5000},` +
-        `"propertyName":"lifecyclestage","propertyValue":"marketingqualifiedlead","changeSource":"CRM"}`,
-    );
+    body += `${i === 0 ? '' : ','}${EVENT_HEAD}${eventId}${EVENT_MIDDLE}${timestamp}${EVENT_TAIL}${eventId % 5000}${EVENT_END}`;
   }
-  const body = `[${parts.join(',')}]`;
+  body += ']';
   const signature = createHmac('sha256', SECRET)
-    .update(`POST${PUBLIC_BASE_URL}/webhooks/hubspot${body}${timestamp}`)
+    .update(SIGNED_URL)
+    .update(body)
+    .update(String(timestamp))
     .digest('base64');
   return {
     ...request,
@@ -55,7 +65,23 @@ function signedBatch(request: { headers?: Record<string, string> }) {
 interface Target {
   readonly label: string;
   readonly url: string;
+  /** CPU time (user + system) the target's process has used so far, in ms; undefined off Linux. */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
+}
+
+const CLOCK_TICKS_PER_S = 100;
+
+/** utime + stime of a process from /proc (Linux), in milliseconds. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return undefined;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -94,7 +120,8 @@ async function startProcess(
   probe: string,
 ): Promise<Target> {
   const port = await freePort();
-  const child = spawn(TSX, [script, ...args], {
+  // node itself (not the tsx wrapper, which runs node in a child) so the PID is the server's, for its CPU time.
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -104,6 +131,7 @@ async function startProcess(
   return {
     label,
     url,
+    cpuMs: () => processCpuMs(child.pid),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -112,7 +140,11 @@ async function startProcess(
   };
 }
 
-function startTruce(label: string, databaseUrl: string): Promise<Target> {
+function startTruce(
+  label: string,
+  databaseUrl: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Target> {
   return startProcess(
     label,
     path.join(ROOT, 'server/main.ts'),
@@ -123,12 +155,14 @@ function startTruce(label: string, databaseUrl: string): Promise<Target> {
       HUBSPOT_PORTAL_ID: String(PORTAL_ID),
       PUBLIC_BASE_URL,
       LOG_LEVEL: 'info',
+      ...extraEnv,
     },
     '/readyz',
   );
 }
 
 async function load(target: Target, overallRate?: number) {
+  const cpuBefore = target.cpuMs();
   const result = await autocannon({
     url: target.url,
     connections: CONNECTIONS,
@@ -137,7 +171,13 @@ async function load(target: Target, overallRate?: number) {
     requests: [{ setupRequest: signedBatch }],
   });
   const ok = result['2xx'];
+  const cpuAfter = target.cpuMs();
   return {
+    /** Server CPU per acknowledged request: what the target costs, whatever share of the cores it got. */
+    cpuMsPerRequest:
+      cpuBefore === undefined || cpuAfter === undefined || ok === 0
+        ? undefined
+        : (cpuAfter - cpuBefore) / ok,
     eventsPerSecond: Math.round((ok * EVENTS_PER_BATCH) / result.duration),
     requestsPerSecond: Math.round(ok / result.duration),
     p50: result.latency.p50,
@@ -148,12 +188,14 @@ async function load(target: Target, overallRate?: number) {
 
 /**
  * Webhook intake throughput and ack latency for signed 100-event batches against the real service (its worker
- * running, logs at info) on SQLite and PostgreSQL, next to a bare Express endpoint that only reads the raw
- * body, all in the same run and over loopback. Then the same targets at fixed rates.
+ * running, logs at info) on SQLite (synchronous NORMAL and FULL) and PostgreSQL, next to a bare Express
+ * endpoint that only reads the raw body, all in the same run and over loopback, in rounds that interleave the
+ * targets. Each line also gives the target process's CPU time per acknowledged request: on a shared machine
+ * throughput says how much CPU a process got, CPU per request says what it costs. Then fixed rates.
  */
 export const intakeBenchmark: Benchmark = {
   name: 'intake',
-  description: `signed ${EVENTS_PER_BATCH}-event webhook batches, ${CONNECTIONS} connections, ${DURATION_S} s per run: Truce on SQLite and PostgreSQL vs a bare raw-body endpoint (baseline)`,
+  description: `signed ${EVENTS_PER_BATCH}-event webhook batches, ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds: Truce on SQLite (NORMAL, FULL) and PostgreSQL vs a bare raw-body endpoint (baseline)`,
   async run(print) {
     const dir = mkdtempSync(path.join(tmpdir(), 'truce-bench-intake-'));
     const postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
@@ -170,6 +212,15 @@ export const intakeBenchmark: Benchmark = {
         ),
       );
       targets.push(await startTruce('Truce on SQLite', path.join(dir, 'intake.sqlite')));
+      targets.push(
+        await startTruce(
+          'Truce on SQLite, synchronous=FULL',
+          path.join(dir, 'intake-full.sqlite'),
+          {
+            SQLITE_SYNCHRONOUS: 'full',
+          },
+        ),
+      );
       if (postgresUrl) {
         const admin = new pg.Client({ connectionString: postgresUrl });
         await admin.connect();
@@ -182,16 +233,25 @@ export const intakeBenchmark: Benchmark = {
         print('PostgreSQL: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)');
       }
 
-      print(
-        `${'target'.padEnd(34)} ${'events/s'.padStart(9)} ${'req/s'.padStart(6)} ${'ratio'.padStart(6)} ${'ack p50'.padStart(8)} ${'ack p99'.padStart(8)} failures`,
-      );
-      let baseline = 0;
-      for (const target of targets) {
-        const r = await load(target);
-        if (baseline === 0) baseline = r.eventsPerSecond;
+      // Rounds interleave the targets, so a change in the machine's load hits all of them alike.
+      for (let round = 1; round <= ROUNDS; round += 1) {
         print(
-          `${target.label.padEnd(34)} ${r.eventsPerSecond.toLocaleString('en-US').padStart(9)} ${String(r.requestsPerSecond).padStart(6)} ${(r.eventsPerSecond / baseline).toFixed(2).padStart(6)} ${`${r.p50} ms`.padStart(8)} ${`${r.p99} ms`.padStart(8)} ${r.failures}`,
+          `\nround ${round} of ${ROUNDS}, load average ${loadavg()
+            .map((value) => value.toFixed(1))
+            .join(' ')}`,
         );
+        print(
+          `${'target'.padEnd(36)} ${'events/s'.padStart(9)} ${'req/s'.padStart(6)} ${'ratio'.padStart(6)} ${'ack p50'.padStart(8)} ${'ack p99'.padStart(8)} ${'CPU/req'.padStart(8)} failures`,
+        );
+        let baseline = 0;
+        for (const target of targets) {
+          const r = await load(target);
+          if (baseline === 0) baseline = r.eventsPerSecond;
+          const cpu = r.cpuMsPerRequest === undefined ? '?' : `${r.cpuMsPerRequest.toFixed(2)} ms`;
+          print(
+            `${target.label.padEnd(36)} ${r.eventsPerSecond.toLocaleString('en-US').padStart(9)} ${String(r.requestsPerSecond).padStart(6)} ${(r.eventsPerSecond / baseline).toFixed(2).padStart(6)} ${`${r.p50} ms`.padStart(8)} ${`${r.p99} ms`.padStart(8)} ${cpu.padStart(8)} ${r.failures}`,
+          );
+        }
       }
       for (const rate of FIXED_RATES) {
         print(
@@ -200,7 +260,7 @@ export const intakeBenchmark: Benchmark = {
         for (const target of targets) {
           const r = await load(target, rate);
           print(
-            `${target.label.padEnd(34)} achieved ${String(r.requestsPerSecond).padStart(5)} req/s, ack p50 ${r.p50} ms, p99 ${r.p99} ms, failures ${r.failures}`,
+            `${target.label.padEnd(36)} achieved ${String(r.requestsPerSecond).padStart(5)} req/s, ack p50 ${r.p50} ms, p99 ${r.p99} ms, failures ${r.failures}`,
           );
         }
       }

@@ -15,6 +15,7 @@ import { healthRoutes } from './http/health.routes';
 import { metricsRoutes } from './http/metrics.routes';
 import { refuseDeepJson, securityHeaders } from './http/security-headers';
 import { type Logger, requestLogSerializer } from './logger';
+import { oauthRoutes, type OAuthRoutesDeps } from './oauth/oauth.routes';
 import type { IntakeActivity } from './webhooks/intake-activity';
 import { webhookRoutes } from './webhooks/webhook.routes';
 import { createWebhookMetrics, type WebhookMetrics } from './webhooks/webhook-metrics';
@@ -32,6 +33,8 @@ export interface AppDeps {
   readonly intakeActivity?: IntakeActivity;
   /** Called when a request queued attribution work (the service wakes its attribution worker). */
   readonly onAttributionWork?: () => void;
+  /** The install flow's keyring and HubSpot OAuth client (HUBSPOT_AUTH=oauth). */
+  readonly oauth?: Pick<OAuthRoutesDeps, 'keyring' | 'oauth' | 'onInstalled'>;
 }
 
 /** Body size for JSON APIs; HubSpot caps card requests at 1 MB. */
@@ -61,12 +64,23 @@ export function createApp(config: Config, deps: AppDeps): Express {
         ignore: (req) =>
           req.url === '/healthz' ||
           req.url === '/readyz' ||
-          req.url?.startsWith('/webhooks/') === true,
+          req.url?.startsWith('/webhooks/') === true ||
+          // The callback's query carries the authorization code: the OAuth routes log their own lines.
+          req.url?.startsWith('/oauth/') === true,
       },
     }),
   );
 
   app.use(healthRoutes(deps.database));
+  if (config.hubspot.oauth && deps.oauth)
+    app.use(
+      oauthRoutes(config, config.hubspot.oauth, {
+        database: deps.database,
+        logger: deps.logger,
+        now: deps.now,
+        ...deps.oauth,
+      }),
+    );
   const metrics = deps.metrics ?? newAppMetrics(deps);
   app.use(metricsRoutes(metrics.registry));
   // Before express.json: the signature covers the raw bytes, so nothing may parse this body first.

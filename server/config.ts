@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { JOURNEY_MODELS } from '../src/attribution/models';
 import { handoffSettingsSchema } from '../src/handoff/handoff-settings';
 import { jsonDepth } from './http/json-depth';
+import { REQUIRED_SCOPES } from './hubspot-project/project-files';
+import { KeyringError, parseKeyring } from './security/token-cipher';
 import { touchpointsSettingsSchema } from './touchpoints/channel-rules.schema';
 
 /**
@@ -16,6 +18,15 @@ import { touchpointsSettingsSchema } from './touchpoints/channel-rules.schema';
  */
 
 const DATABASE_URL_SCHEMES = ['file:', 'sqlite:', 'postgres:', 'postgresql:'] as const;
+
+/**
+ * SQLite's `synchronous` in WAL mode. `normal`: a commit is in the OS before the answer, so it survives a crash
+ * or SIGKILL of the process, but the last commits can be lost if the machine loses power. `full`: every commit
+ * is fsynced before the answer, surviving power loss too, at the cost of one fsync per transaction (the webhook
+ * inbox's group commit shares one fsync among concurrent batches).
+ */
+export const SQLITE_SYNCHRONOUS_MODES = ['normal', 'full'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
 
 const databaseUrl = z
   .string()
@@ -40,13 +51,22 @@ const envSchema = z.object({
   PORT: port.default(3000),
   DATABASE_URL: databaseUrl.default('./data/truce.sqlite'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  SQLITE_SYNCHRONOUS: z.enum(SQLITE_SYNCHRONOUS_MODES).default('normal'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HUBSPOT_PORTAL_ID: z.coerce.number().int().positive().optional(),
   HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
   HUBSPOT_ACCESS_TOKEN: z.string().min(1).optional(),
   HUBSPOT_API_BASE: optionalUrl.default('https://api.hubapi.com'),
+  HUBSPOT_AUTH: z.enum(['static', 'oauth']).default('static'),
+  HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
+  HUBSPOT_AUTHORIZE_URL: optionalUrl.default('https://app.hubspot.com/oauth/authorize'),
+  TRUCE_ENCRYPTION_KEY: z.string().min(1).optional(),
   PUBLIC_BASE_URL: optionalUrl.optional(),
   TRUCE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  TRUCE_API_KEYS: z
+    .string()
+    .optional()
+    .describe('PORTAL_ID:KEY pairs, comma-separated: one bearer key per portal'),
   TRUCE_CONFIG: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
@@ -234,6 +254,39 @@ export const settingsFileSchema = z
       })
       .strict()
       .prefault({}),
+    oauth: z
+      .object({
+        scopes: z
+          .array(z.string().min(1))
+          .min(1)
+          .default([...REQUIRED_SCOPES])
+          .describe('scopes asked for at install (HUBSPOT_AUTH=oauth)'),
+        optionalScopes: z.array(z.string().min(1)).default([]),
+        stateTtlSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(3600)
+          .default(600)
+          .describe('how long an install link stays valid'),
+        refreshMarginSeconds: z
+          .number()
+          .int()
+          .min(10)
+          .max(1800)
+          .default(300)
+          .describe('refresh an access token this long before it expires'),
+        refreshLeaseMs: z.number().int().min(1000).max(120_000).default(30_000),
+        purgeRetentionDays: z
+          .number()
+          .int()
+          .min(0)
+          .max(3650)
+          .default(30)
+          .describe('a deactivated portal can be purged this many days after deactivation'),
+      })
+      .strict()
+      .prefault({}),
     touchpoints: touchpointsSettingsSchema.prefault({}),
     handoff: handoffSettingsSchema
       .prefault({})
@@ -245,10 +298,28 @@ export const settingsFileSchema = z
 export type Settings = z.infer<typeof settingsFileSchema>;
 
 export type DatabaseConfig =
-  | { readonly dialect: 'sqlite'; readonly filename: string }
+  | {
+      readonly dialect: 'sqlite';
+      readonly filename: string;
+      /** Default `normal`; see SQLITE_SYNCHRONOUS_MODES. */
+      readonly synchronous?: SqliteSynchronous;
+    }
   | { readonly dialect: 'postgres'; readonly connectionString: string; readonly poolSize: number };
 
+export interface OAuthConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** TRUCE_ENCRYPTION_KEY as given (validated); parse it with `parseKeyring`. */
+  readonly encryptionKey: string;
+  readonly authorizeUrl: string;
+  /** PUBLIC_BASE_URL + /oauth/callback: what HubSpot redirects to and the app's `redirectUrls` lists. */
+  readonly redirectUri: string;
+}
+
 export interface HubSpotConfig {
+  /** static: one private-app token; oauth: many portals install the app (see `oauth`). */
+  readonly auth: 'static' | 'oauth';
+  readonly oauth: OAuthConfig | undefined;
   readonly portalId: number | undefined;
   readonly clientSecret: string | undefined;
   readonly accessToken: string | undefined;
@@ -262,6 +333,8 @@ export interface Config {
   readonly hubspot: HubSpotConfig;
   readonly publicBaseUrl: string | undefined;
   readonly apiKey: string | undefined;
+  /** TRUCE_API_KEYS: bearer keys each scoped to one portal (several accounts on one service). */
+  readonly portalApiKeys: readonly { readonly portalId: number; readonly key: string }[];
   readonly shutdownGraceMs: number;
   readonly settings: Settings;
 }
@@ -305,14 +378,33 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     settings = settingsFileSchema.parse({});
   }
 
+  if (envResult.success) {
+    problems.push(...oauthProblems(envResult.data));
+    problems.push(...parsePortalApiKeys(envResult.data.TRUCE_API_KEYS ?? '').problems);
+  }
   if (problems.length > 0 || !envResult.success || !settings) throw new ConfigError(problems);
 
   const values = envResult.data;
   return deepFreeze({
     port: values.PORT,
     logLevel: values.LOG_LEVEL,
-    database: toDatabaseConfig(values.DATABASE_URL, values.DATABASE_POOL_SIZE),
+    database: toDatabaseConfig(
+      values.DATABASE_URL,
+      values.DATABASE_POOL_SIZE,
+      values.SQLITE_SYNCHRONOUS,
+    ),
     hubspot: {
+      auth: values.HUBSPOT_AUTH,
+      oauth:
+        values.HUBSPOT_AUTH === 'oauth'
+          ? {
+              clientId: values.HUBSPOT_CLIENT_ID!,
+              clientSecret: values.HUBSPOT_CLIENT_SECRET!,
+              encryptionKey: values.TRUCE_ENCRYPTION_KEY!,
+              authorizeUrl: values.HUBSPOT_AUTHORIZE_URL,
+              redirectUri: `${values.PUBLIC_BASE_URL!}/oauth/callback`,
+            }
+          : undefined,
       portalId: values.HUBSPOT_PORTAL_ID,
       clientSecret: values.HUBSPOT_CLIENT_SECRET,
       accessToken: values.HUBSPOT_ACCESS_TOKEN,
@@ -320,12 +412,71 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     },
     publicBaseUrl: values.PUBLIC_BASE_URL,
     apiKey: values.TRUCE_API_KEY,
+    portalApiKeys: parsePortalApiKeys(values.TRUCE_API_KEYS ?? '').keys,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     settings,
   });
 }
 
 const MAX_SETTINGS_DEPTH = 64;
+/** `62515:key-one,62516:key-two`; problems name the entry by position, never by its key. */
+function parsePortalApiKeys(raw: string): {
+  keys: { portalId: number; key: string }[];
+  problems: string[];
+} {
+  const keys: { portalId: number; key: string }[] = [];
+  const problems: string[] = [];
+  raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
+    .forEach((entry, index) => {
+      const colon = entry.indexOf(':');
+      const portalId = Number(entry.slice(0, colon));
+      const key = entry.slice(colon + 1);
+      if (colon <= 0 || !Number.isSafeInteger(portalId) || portalId <= 0)
+        problems.push(`TRUCE_API_KEYS: entry ${index + 1} must be PORTAL_ID:KEY`);
+      else if (key.length < 16)
+        problems.push(
+          `TRUCE_API_KEYS: the key of entry ${index + 1} must be at least 16 characters`,
+        );
+      else if (keys.some((other) => other.key === key))
+        problems.push(`TRUCE_API_KEYS: entry ${index + 1} repeats another entry's key`);
+      else keys.push({ portalId, key });
+    });
+  return { keys, problems };
+}
+
+/** OAuth needs the app's credentials, a key to seal tokens with and a public URL to come back to. */
+function oauthProblems(values: z.infer<typeof envSchema>): string[] {
+  const problems: string[] = [];
+  if (values.TRUCE_ENCRYPTION_KEY !== undefined) {
+    try {
+      parseKeyring(values.TRUCE_ENCRYPTION_KEY);
+    } catch (error) {
+      if (!(error instanceof KeyringError)) throw error;
+      problems.push(`TRUCE_ENCRYPTION_KEY: ${error.message}`);
+    }
+  }
+  if (values.HUBSPOT_AUTH !== 'oauth') return problems;
+  for (const name of [
+    'HUBSPOT_CLIENT_ID',
+    'HUBSPOT_CLIENT_SECRET',
+    'TRUCE_ENCRYPTION_KEY',
+    'PUBLIC_BASE_URL',
+  ] as const) {
+    if (values[name] === undefined) problems.push(`${name}: required when HUBSPOT_AUTH=oauth`);
+  }
+  if (values.HUBSPOT_PORTAL_ID !== undefined)
+    problems.push(
+      'HUBSPOT_PORTAL_ID: names the one account of HUBSPOT_AUTH=static; OAuth portals register at install',
+    );
+  if (values.HUBSPOT_ACCESS_TOKEN !== undefined)
+    problems.push(
+      'HUBSPOT_ACCESS_TOKEN: a private-app token is for HUBSPOT_AUTH=static; OAuth portals get their tokens at install',
+    );
+  return problems;
+}
 
 function readSettingsFile(
   file: string,
@@ -349,12 +500,16 @@ function readSettingsFile(
   }
 }
 
-function toDatabaseConfig(url: string, poolSize: number): DatabaseConfig {
+function toDatabaseConfig(
+  url: string,
+  poolSize: number,
+  synchronous: SqliteSynchronous,
+): DatabaseConfig {
   if (url.startsWith('postgres:') || url.startsWith('postgresql:')) {
     return { dialect: 'postgres', connectionString: url, poolSize };
   }
   const filename = url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:(\/\/)?/, '');
-  return { dialect: 'sqlite', filename };
+  return { dialect: 'sqlite', filename, synchronous };
 }
 
 function isBarePath(value: string): boolean {

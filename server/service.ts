@@ -11,8 +11,11 @@ import { createHandoffWorker, type HandoffWorker } from './handoff/handoff-worke
 import { type HubSpotClients, staticHubSpotClients } from './hubspot/hubspot-client';
 import { createRateBudget } from './hubspot/rate-budget';
 import type { Logger } from './logger';
+import { createHubSpotOAuth, type HubSpotOAuth } from './oauth/hubspot-oauth';
+import { createOAuthHubSpotClients } from './oauth/oauth-clients';
 import { createOutboxWorker, type OutboxWorker } from './outbox/outbox-worker';
 import { registerStaticPortal } from './portals/portal.repository';
+import { type Keyring, parseKeyring } from './security/token-cipher';
 import type { WebhookDispatcher } from './webhooks/dispatcher';
 import { defaultWebhookDispatcher } from './webhooks/handlers';
 import { IntakeActivity } from './webhooks/intake-activity';
@@ -52,6 +55,8 @@ export interface StartServiceOptions {
   readonly hubspotClients?: HubSpotClients;
   /** Default: every registered handler (`registerWebhookHandlers`). */
   readonly dispatcher?: WebhookDispatcher;
+  /** HubSpot's OAuth endpoints (HUBSPOT_AUTH=oauth); defaults to the SDK against HUBSPOT_API_BASE. */
+  readonly hubspotOAuth?: HubSpotOAuth;
   /** Default true; false leaves background tasks to the caller (deterministic tests). */
   readonly startWorkers?: boolean;
 }
@@ -84,7 +89,21 @@ export async function startService(
     now,
     settings: config.settings.webhooks,
   });
-  const hubspotClients = options.hubspotClients ?? configuredHubSpotClients(config);
+  const oauth = oauthSetup(config, options);
+  const hubspotClients =
+    options.hubspotClients ??
+    (oauth
+      ? createOAuthHubSpotClients({
+          database,
+          keyring: oauth.keyring,
+          oauth: oauth.oauth,
+          apiBase: config.hubspot.apiBase,
+          logger,
+          now,
+          refreshMarginMs: config.settings.oauth.refreshMarginSeconds * 1000,
+          refreshLeaseMs: config.settings.oauth.refreshLeaseMs,
+        })
+      : configuredHubSpotClients(config));
   // One budget per process for every HubSpot caller, so reads and writes share the account's limit.
   const budget = createRateBudget({
     requestsPerWindow: config.settings.hubspot.requestsPerTenSeconds,
@@ -110,11 +129,13 @@ export async function startService(
     },
     intakeActivity,
     onAttributionWork: () => attributionWorker?.wake(),
+    ...(oauth ? { oauth: { ...oauth, onInstalled: () => outbox?.wake() } } : {}),
   });
   const tasks: BackgroundTask[] = options.startWorkers === false ? [] : [webhookWorker];
   if (attributionWorker && options.startWorkers !== false) tasks.push(attributionWorker);
 
-  const outbox = hubspotClients
+  // Declared before the app's callbacks run (they only fire on requests, after this assignment).
+  const outbox: OutboxWorker | undefined = hubspotClients
     ? createOutboxWorker({
         database,
         clients: hubspotClients,
@@ -191,6 +212,25 @@ export async function startService(
     handoffSweeper,
     attributionWorker,
     close,
+  };
+}
+
+function oauthSetup(
+  config: Config,
+  options: StartServiceOptions,
+): { keyring: Keyring; oauth: HubSpotOAuth } | undefined {
+  const settings = config.hubspot.oauth;
+  if (!settings) return undefined;
+  return {
+    keyring: parseKeyring(settings.encryptionKey),
+    oauth:
+      options.hubspotOAuth ??
+      createHubSpotOAuth({
+        clientId: settings.clientId,
+        clientSecret: settings.clientSecret,
+        redirectUri: settings.redirectUri,
+        apiBase: config.hubspot.apiBase,
+      }),
   };
 }
 

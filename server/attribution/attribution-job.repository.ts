@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 
 import type { AttributionJobKind, Database } from '../db/schema';
+import { activePortalIdsQuery } from '../portals/portal.repository';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -68,6 +69,8 @@ export async function claimAttributionJobs(
     .where('kind', '=', options.kind)
     .where('due_at', '<=', options.now)
     .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', options.now)]))
+    // A deactivated portal's work waits untouched until it installs again (see deactivatePortal).
+    .where('portal_id', 'in', activePortalIdsQuery(db))
     .orderBy('due_at')
     .orderBy('id')
     .limit(options.limit)

@@ -34,7 +34,11 @@ export interface AttributionRouteDeps {
  */
 export function attributionRoutes(config: Config, deps: AttributionRouteDeps): Router {
   const router = Router();
-  const auth = requireApiKey({ apiKey: config.apiKey, portalId: config.hubspot.portalId });
+  const auth = requireApiKey({
+    apiKey: config.apiKey,
+    portalId: config.hubspot.portalId,
+    portalKeys: config.portalApiKeys,
+  });
   const rules = effectiveChannelRules(config.settings.touchpoints.channels);
 
   router.post('/api/v1/touchpoints', auth, async (req: Request, res: Response) => {

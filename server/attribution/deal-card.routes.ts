@@ -10,6 +10,7 @@ import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
 import { AppError } from '../http/app-error';
 import { describeZodError } from '../http/error-handler';
+import { requireActivePortal } from '../portals/require-active-portal';
 import { dealAttributionView } from './deal-card.service';
 
 /**
@@ -25,6 +26,7 @@ export function dealCardRoutes(
   router.get(
     CARD_ROUTES.dealAttribution,
     requireCardSignature(config, deps.now),
+    requireActivePortal(deps.database.db),
     async (req: Request, res: Response) => {
       const { portalId } = res.locals as CardLocals;
       const dealId = Number(req.params.dealId);

@@ -9,6 +9,7 @@ import { contactHandoffView } from '../handoff/handoff-view';
 import { AppError } from '../http/app-error';
 import { jsonDepthProblem } from '../http/json-depth';
 import type { Logger } from '../logger';
+import { requireActivePortal } from '../portals/require-active-portal';
 import { acceptHandoffRequestSchema, rejectHandoffRequestSchema } from './card-contract.schema';
 import { type CardLocals, requireCardSignature } from './card-signature';
 
@@ -29,9 +30,10 @@ export function contactHandoffRoutes(
   const settings = config.settings.handoff;
   const raw = express.raw({ type: () => true, limit: CARD_BODY_LIMIT });
   const signed = requireCardSignature(config, deps.now);
+  const installed = requireActivePortal(deps.database.db);
   const decisions = { ...deps, settings };
 
-  router.get(CARD_ROUTES.contactHandoff, raw, signed, async (req, res) => {
+  router.get(CARD_ROUTES.contactHandoff, raw, signed, installed, async (req, res) => {
     const { portalId } = res.locals as CardLocals;
     res.json(
       await contactHandoffView(deps.database.db, settings, {
@@ -42,7 +44,7 @@ export function contactHandoffRoutes(
     );
   });
 
-  router.post(CARD_ROUTES.acceptHandoff, raw, signed, async (req, res) => {
+  router.post(CARD_ROUTES.acceptHandoff, raw, signed, installed, async (req, res) => {
     const { portalId, actor } = res.locals as CardLocals;
     const body = acceptHandoffRequestSchema.parse(jsonBody(req));
     res.json(
@@ -56,7 +58,7 @@ export function contactHandoffRoutes(
     );
   });
 
-  router.post(CARD_ROUTES.rejectHandoff, raw, signed, async (req, res) => {
+  router.post(CARD_ROUTES.rejectHandoff, raw, signed, installed, async (req, res) => {
     const { portalId, actor } = res.locals as CardLocals;
     const body = rejectHandoffRequestSchema.parse(jsonBody(req));
     res.json(

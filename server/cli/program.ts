@@ -5,7 +5,9 @@ import { registerClosePeriod } from './close-period.command';
 import { registerEvents } from './events.command';
 import { registerExport } from './export.command';
 import { registerHubspotProject } from './hubspot-project.command';
+import { registerKeys } from './keys.command';
 import { registerMigrate } from './migrate.command';
+import { registerPortal } from './portal.command';
 import { registerReplay } from './replay.command';
 import { registerScore } from './score.command';
 import { registerServe } from './serve.command';
@@ -26,5 +28,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerSpend(program);
   registerClosePeriod(program);
+  registerPortal(program);
+  registerKeys(program);
   return program;
 }

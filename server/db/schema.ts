@@ -12,6 +12,26 @@ export interface PortalTable {
   status: 'active' | 'inactive' | 'needs_reinstall';
   created_at: number;
   updated_at: number;
+  /** When the portal stopped being active (uninstall, revoked token); purge counts its retention from here. */
+  deactivated_at: number | null;
+  status_reason: string | null;
+}
+
+/** An OAuth install's tokens, sealed (AES-256-GCM) with the key named by `key_id`. */
+export interface PortalTokenTable {
+  portal_id: number;
+  key_id: string;
+  refresh_token_sealed: string;
+  access_token_sealed: string;
+  access_expires_at: number;
+  /** Space-separated scopes granted at install. */
+  scopes: string;
+  hub_domain: string | null;
+  installed_by: string | null;
+  refresh_lease_until: number | null;
+  refresh_lease_owner: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export type OutboxStatus = 'pending' | 'done' | 'dead';
@@ -181,6 +201,7 @@ export interface RoutingCounterTable {
 
 export interface Database {
   portal: PortalTable;
+  portal_token: PortalTokenTable;
   webhook_event: WebhookEventTable;
   contact: ContactTable;
   deal: DealTable;

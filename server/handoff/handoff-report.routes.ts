@@ -54,7 +54,11 @@ export function handoffReportRoutes(
 
   router.get(
     '/api/v1/reports/handoffs',
-    requireApiKey({ apiKey: config.apiKey, portalId: config.hubspot.portalId }),
+    requireApiKey({
+      apiKey: config.apiKey,
+      portalId: config.hubspot.portalId,
+      portalKeys: config.portalApiKeys,
+    }),
     async (req, res) => {
       const { portalId } = res.locals as PortalLocals;
       const query = querySchema.parse(req.query);

@@ -2,6 +2,7 @@ import { type Kysely, type Selectable, sql, type Transaction, type Updateable } 
 
 import type { RotationCounter } from '../../src/handoff/routing';
 import type { Database, HandoffRowStatus, HandoffTable } from '../db/schema';
+import { activePortalIdsQuery } from '../portals/portal.repository';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
@@ -131,6 +132,8 @@ export async function claimHandoffsToScore(
     .where('status', '=', 'scoring')
     .where('next_attempt_at', '<=', options.now)
     .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', options.now)]))
+    // A deactivated portal's work waits untouched until it installs again (see deactivatePortal).
+    .where('portal_id', 'in', activePortalIdsQuery(db))
     .orderBy('id')
     .limit(options.limit)
     .$if(options.rowLocks, (qb) => qb.modifyEnd(sql`for update skip locked`));

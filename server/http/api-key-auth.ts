@@ -21,13 +21,20 @@ function sha256(value: string): Buffer {
 export function requireApiKey(options: {
   apiKey: string | undefined;
   portalId: number | undefined;
+  /** More keys, each scoped to its portal (TRUCE_API_KEYS, for a service that serves several accounts). */
+  portalKeys?: readonly { readonly portalId: number; readonly key: string }[];
 }): RequestHandler {
-  const expected = options.apiKey ? sha256(options.apiKey) : undefined;
+  const keys = [
+    ...(options.apiKey && options.portalId !== undefined
+      ? [{ portalId: options.portalId, hash: sha256(options.apiKey) }]
+      : []),
+    ...(options.portalKeys ?? []).map(({ portalId, key }) => ({ portalId, hash: sha256(key) })),
+  ];
   return (req, res, next) => {
-    if (!expected || options.portalId === undefined) {
+    if (keys.length === 0) {
       next(
         AppError.unavailable(
-          'the report API is not configured (set TRUCE_API_KEY and HUBSPOT_PORTAL_ID)',
+          'the report API is not configured (set TRUCE_API_KEY and HUBSPOT_PORTAL_ID, or TRUCE_API_KEYS)',
           'api_not_configured',
         ),
       );
@@ -35,12 +42,18 @@ export function requireApiKey(options: {
     }
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1] || !timingSafeEqual(sha256(match[1]), expected)) {
+    const given = sha256(match?.[1] ?? '');
+    // Compare against every key, never stopping early, so the time taken says nothing about which matched.
+    let portalId: number | undefined;
+    for (const key of keys) {
+      if (timingSafeEqual(given, key.hash) && match?.[1]) portalId = key.portalId;
+    }
+    if (portalId === undefined) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="truce"');
       next(AppError.unauthorized('missing or invalid bearer key'));
       return;
     }
-    (res.locals as PortalLocals).portalId = options.portalId;
+    (res.locals as PortalLocals).portalId = portalId;
     next();
   };
 }

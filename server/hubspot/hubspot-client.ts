@@ -24,6 +24,8 @@ export function createHubSpotClient(options: HubSpotClientOptions): Client {
 /** Gives the HubSpot client for a portal; static mode has one, OAuth (later) one per installed portal. */
 export interface HubSpotClients {
   forPortal(portalId: number): Promise<Client>;
+  /** HubSpot answered 401 with the portal's token: drop it so the next call refreshes (OAuth only). */
+  invalidate?(portalId: number): Promise<void>;
 }
 
 /** Static (private app) mode: one access token serves the single configured portal. */
@@ -37,4 +39,18 @@ export function staticHubSpotClients(
         ? Promise.resolve(client)
         : Promise.reject(new Error(`no HubSpot credentials for portal ${portalId}`)),
   };
+}
+
+/**
+ * The portal cannot be called: not installed, uninstalled, or its refresh token was refused. Callers keep the
+ * work (it is not the work's fault) and the portal's queues stop until it is installed again.
+ */
+export class PortalUnavailableError extends Error {
+  override name = 'PortalUnavailableError';
+  constructor(
+    readonly portalId: number,
+    readonly reason: string,
+  ) {
+    super(`HubSpot portal ${portalId} is unavailable: ${reason}`);
+  }
 }

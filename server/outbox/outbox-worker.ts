@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
-import type { HubSpotClients } from '../hubspot/hubspot-client';
+import { type HubSpotClients, PortalUnavailableError } from '../hubspot/hubspot-client';
 import { classifyHubSpotError, type HubSpotFailure } from '../hubspot/hubspot-error';
 import type { RateBudget } from '../hubspot/rate-budget';
 import type { Logger } from '../logger';
@@ -121,8 +121,34 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       );
       return 'delivered';
     } catch (error) {
-      return handleFailure(item, classifyHubSpotError(error));
+      if (error instanceof PortalUnavailableError) return holdForPortal(item, error);
+      const failure = classifyHubSpotError(error);
+      // A 401 may be an access token HubSpot revoked early: drop it so the next attempt refreshes (OAuth).
+      if (failure.kind === 'unauthorized') await deps.clients.invalidate?.(item.portalId);
+      return handleFailure(item, failure);
     }
+  }
+
+  /**
+   * The portal is uninstalled or must install again: the write is not at fault, so it keeps its attempts and
+   * waits. Claims skip inactive portals, so it stays untouched until the portal is active again.
+   */
+  async function holdForPortal(
+    item: OutboxItem,
+    error: PortalUnavailableError,
+  ): Promise<keyof DrainResult> {
+    const now = deps.now();
+    await rescheduleOutbox(
+      deps.database.db,
+      item.id,
+      { nextAttemptAt: now, attempts: item.attempts, error: error.message },
+      now,
+    );
+    log.warn(
+      { portalId: item.portalId, outboxId: item.id, operation: item.operation },
+      `HubSpot ${item.operation} held: ${error.message}`,
+    );
+    return 'retried';
   }
 
   async function handleFailure(

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 
 import type { Database, HubSpotOutboxTable, OutboxStatus } from '../db/schema';
+import { activePortalIdsQuery } from '../portals/portal.repository';
 import type { OutboxOperation, OutboxPayload } from './outbox-operations';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -68,6 +69,8 @@ export async function claimDueOutbox(db: Db, options: ClaimOptions): Promise<Out
     .where('status', '=', 'pending')
     .where('next_attempt_at', '<=', options.now)
     .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', options.now)]))
+    // A deactivated portal's work waits untouched until it installs again (see deactivatePortal).
+    .where('portal_id', 'in', activePortalIdsQuery(db))
     .orderBy('id')
     .limit(options.limit)
     .$if(options.rowLocks, (qb) => qb.modifyEnd(sql`for update skip locked`));

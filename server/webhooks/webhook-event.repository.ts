@@ -1,7 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 
-import type { DatabaseHandle } from '../db/database';
 import type { Database, WebhookEventStatus, WebhookEventTable } from '../db/schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -49,38 +48,23 @@ const INSERT_COLUMNS = [
   'received_at',
 ] as const satisfies readonly (keyof NewWebhookEvent)[];
 
-const preparedInserts = new WeakMap<
-  SQLite.Database,
-  (rows: readonly NewWebhookEvent[]) => number
->();
-
 /**
- * `insertWebhookEvents` as one atomic unit on the database handle. On SQLite it runs a cached prepared
- * statement per row under Kysely's connection lock: several times faster than a freshly prepared
- * 1,400-parameter statement per batch, which was most of the acknowledgement time.
+ * SQLite: a prepared insert of one event, reused for every row (Kysely would prepare a 1,400-parameter
+ * statement per batch, which was most of the acknowledgement time). Returns 1 when stored, 0 for a duplicate.
+ * Run it only inside a transaction that holds Kysely's connection lock (see `SqliteInboxWriter`).
  */
-export async function storeWebhookEvents(
-  database: Pick<DatabaseHandle, 'db' | 'sqlite'>,
-  events: readonly NewWebhookEvent[],
-): Promise<number> {
-  const sqlite = database.sqlite;
-  if (!sqlite) return insertWebhookEvents(database.db, events);
-  let insertAll = preparedInserts.get(sqlite);
-  if (!insertAll) {
-    const statement = sqlite.prepare(
-      `insert into webhook_event (${INSERT_COLUMNS.join(', ')}) values (${INSERT_COLUMNS.map(() => '?').join(', ')}) ` +
-        `on conflict (${DEDUPE_KEY.join(', ')}) do nothing`,
-    );
-    insertAll = sqlite.transaction((rows: readonly NewWebhookEvent[]) => {
-      let inserted = 0;
-      for (const row of rows)
-        inserted += statement.run(INSERT_COLUMNS.map((column) => row[column] ?? null)).changes;
-      return inserted;
-    });
-    preparedInserts.set(sqlite, insertAll);
-  }
-  const run = insertAll;
-  return database.db.connection().execute(async () => run(events));
+export function prepareSqliteEventInsert(
+  sqlite: SQLite.Database,
+): (row: NewWebhookEvent) => number {
+  const statement = sqlite.prepare(
+    `insert into webhook_event (${INSERT_COLUMNS.join(', ')}) values (${INSERT_COLUMNS.map(() => '?').join(', ')}) ` +
+      `on conflict (${DEDUPE_KEY.join(', ')}) do nothing`,
+  );
+  const values: unknown[] = new Array<unknown>(INSERT_COLUMNS.length);
+  return (row) => {
+    for (let i = 0; i < INSERT_COLUMNS.length; i += 1) values[i] = row[INSERT_COLUMNS[i]!] ?? null;
+    return statement.run(values).changes;
+  };
 }
 
 export interface ClaimOptions {
@@ -162,7 +146,11 @@ export async function completeClaimedEvents(
     })
     .where('id', 'in', [...batch.ids])
     .where('claimed_by', '=', batch.workerId)
-    .where('status', 'in', ['pending', 'failed'])
+    // `status` inside an expression on purpose: SQLite without statistics would pick the (status,
+    // next_attempt_at) index for a bare `status in (…)` and walk every waiting event instead of looking up
+    // these few ids (21 ms instead of 0.03 ms with 50,000 events waiting, holding the event loop and the
+    // connection that webhook intake needs).
+    .where(sql<string>`coalesce(status, '')`, 'in', ['pending', 'failed'])
     .returning('id')
     .execute();
   return new Set(rows.map((row) => Number(row.id)));

@@ -9,7 +9,8 @@ import {
   webhookBatchSchema,
 } from '../hubspot/webhook-event.schema';
 import { findActivePortalIds } from '../portals/portal.repository';
-import { type NewWebhookEvent, storeWebhookEvents } from './webhook-event.repository';
+import { sqliteInboxWriter } from './sqlite-inbox-writer';
+import { insertWebhookEvents, type NewWebhookEvent } from './webhook-event.repository';
 
 /**
  * The part of webhook intake after the signature: parse, validate, check portals, store. Shared by the HTTP
@@ -49,7 +50,9 @@ export function parseWebhookBatch(rawBody: string): WebhookBatch {
 
 /**
  * Stores every event of the batch, or none of them: a batch naming a portal that is not installed is refused
- * whole (404), so HubSpot's retry of it cannot half-apply. Redelivered events are skipped.
+ * whole (404), so HubSpot's retry of it cannot half-apply. Redelivered events are skipped. On SQLite the batch
+ * joins a group commit with the batches of concurrent requests (`SqliteInboxWriter`); either way it is
+ * committed before this resolves.
  */
 export async function storeWebhookBatch(
   database: Pick<DatabaseHandle, 'db' | 'sqlite'>,
@@ -57,21 +60,28 @@ export async function storeWebhookBatch(
   now: number,
 ): Promise<StoredBatch> {
   const portalIds = [...new Set(batch.map((event) => event.portalId))];
-  const active = await findActivePortalIds(database.db, portalIds);
-  const unknown = portalIds.filter((portalId) => !active.has(portalId));
-  if (unknown.length > 0) {
-    throw new AppError(
-      'portal_not_installed',
-      `Truce is not installed for portal ${unknown.join(', ')}; nothing of this batch was stored`,
-      404,
-    );
+  const rows = batch.map((event) => toRow(event, now));
+  let stored: number;
+  if (database.sqlite) {
+    const result = await sqliteInboxWriter(database.db, database.sqlite).write({ portalIds, rows });
+    if (!result.ok) throw portalNotInstalled(result.unknownPortalIds);
+    stored = result.stored;
+  } else {
+    const active = await findActivePortalIds(database.db, portalIds);
+    const unknown = portalIds.filter((portalId) => !active.has(portalId));
+    if (unknown.length > 0) throw portalNotInstalled(unknown);
+    // One statement for the whole batch: all events are stored, or none and the request fails.
+    stored = await insertWebhookEvents(database.db, rows);
   }
-  // One atomic write for the whole batch: all events are stored, or none and the request fails.
-  const stored = await storeWebhookEvents(
-    database,
-    batch.map((event) => toRow(event, now)),
-  );
   return { events: batch.length, stored, duplicates: batch.length - stored, portalIds };
+}
+
+function portalNotInstalled(portalIds: readonly number[]): AppError {
+  return new AppError(
+    'portal_not_installed',
+    `Truce is not installed for portal ${portalIds.join(', ')}; nothing of this batch was stored`,
+    404,
+  );
 }
 
 function toRow(event: WebhookBatch[number], now: number): NewWebhookEvent {

@@ -4,7 +4,11 @@ describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig({});
     expect(config.port).toBe(3000);
-    expect(config.database).toEqual({ dialect: 'sqlite', filename: './data/truce.sqlite' });
+    expect(config.database).toEqual({
+      dialect: 'sqlite',
+      filename: './data/truce.sqlite',
+      synchronous: 'normal',
+    });
     expect(config.hubspot.apiBase).toBe('https://api.hubapi.com');
     expect(config.settings.webhooks.allowLegacySignatures).toBe(false);
   });
@@ -31,7 +35,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:///tmp/x.sqlite' }).database).toEqual({
       dialect: 'sqlite',
       filename: '/tmp/x.sqlite',
+      synchronous: 'normal',
     });
+  });
+
+  it('reads SQLITE_SYNCHRONOUS and refuses anything but normal or full', () => {
+    expect(loadConfig({ SQLITE_SYNCHRONOUS: 'full' }).database).toMatchObject({
+      synchronous: 'full',
+    });
+    expect(() => loadConfig({ SQLITE_SYNCHRONOUS: 'off' })).toThrow(/SQLITE_SYNCHRONOUS/);
   });
 
   it('reports every problem at once, naming each variable', () => {

@@ -96,6 +96,26 @@ describe.each(dialects)('database on %s', (dialect) => {
       expect(mode.rows[0]?.journal_mode).toBe('wal');
       expect(timeout.rows[0]?.timeout).toBe(5000);
     });
+
+    it.each([
+      [undefined, 1],
+      ['normal', 1],
+      ['full', 2],
+    ] as const)('sets synchronous from the config (%s → %d)', async (synchronous, expected) => {
+      const { openDatabase } = await import('../../server/db/database');
+      const { mkdtempSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const path = await import('node:path');
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'truce-')), 'sync.sqlite');
+      const handle = openDatabase({
+        dialect: 'sqlite',
+        filename: file,
+        ...(synchronous ? { synchronous } : {}),
+      });
+      database = { ...handle, destroy: () => handle.close() };
+      const result = await sql<{ synchronous: number }>`pragma synchronous`.execute(handle.db);
+      expect(result.rows[0]?.synchronous).toBe(expected);
+    });
   }
 });
 

@@ -6,6 +6,7 @@ import { createLogger } from '../../server/logger';
 import { countOutboxByStatus, enqueueOutbox } from '../../server/outbox/outbox.repository';
 import { taskMarker } from '../../server/outbox/outbox-executors';
 import { createOutboxWorker, type OutboxWorker } from '../../server/outbox/outbox-worker';
+import { registerStaticPortal } from '../../server/portals/portal.repository';
 import { testConfig } from '../helpers/config';
 import { createTestDatabase, dialects, type TestDatabase } from '../helpers/database';
 
@@ -21,6 +22,7 @@ describe.each(dialects)('HubSpot outbox on %s', (dialect) => {
   beforeEach(async () => {
     database = await createTestDatabase(dialect);
     clock = T0;
+    await registerStaticPortal(database.db, PORTAL, T0);
     const settings = testConfig().settings.hubspot.outbox;
     worker = createOutboxWorker({
       database,
@@ -310,6 +312,7 @@ describe.each(dialects)('HubSpot outbox on %s', (dialect) => {
 describe('HubSpot outbox against a stalled HubSpot', () => {
   it('gives up on a call that never answers and retries it later', async () => {
     const database = await createTestDatabase('sqlite');
+    await registerStaticPortal(database.db, PORTAL, T0);
     const http = await import('node:http');
     const stalled = http.createServer(() => undefined);
     await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', () => resolve()));

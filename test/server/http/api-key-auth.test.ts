@@ -1,5 +1,6 @@
 import express from 'express';
 
+import { loadConfig } from '../../../server/config';
 import { requireApiKey } from '../../../server/http/api-key-auth';
 import { errorHandler } from '../../../server/http/error-handler';
 
@@ -61,5 +62,38 @@ describe('bearer key authentication', () => {
       });
       expect(response.status).toBe(503);
     });
+  });
+});
+
+describe('bearer keys for several portals (TRUCE_API_KEYS)', () => {
+  const portalKeys = [
+    { portalId: 71001, key: 'portal-a-key-0123456789' },
+    { portalId: 71002, key: 'portal-b-key-0123456789' },
+  ];
+
+  it('each key sees only its own portal; any other key is 401', async () => {
+    await withApp({ apiKey: undefined, portalId: undefined, portalKeys }, async (baseUrl) => {
+      const whoami = (key: string) =>
+        fetch(`${baseUrl}/api/v1/whoami`, { headers: { authorization: `Bearer ${key}` } });
+      expect(await (await whoami(portalKeys[0]!.key)).json()).toEqual({ portalId: 71001 });
+      expect(await (await whoami(portalKeys[1]!.key)).json()).toEqual({ portalId: 71002 });
+      expect((await whoami(`${portalKeys[0]!.key}x`)).status).toBe(401);
+    });
+  });
+
+  it('parses from the environment and names a bad entry by position, never by its key', () => {
+    expect(
+      loadConfig({
+        TRUCE_API_KEYS: ' 71001:portal-a-key-0123456789 , 71002:portal-b-key-0123456789',
+      }).portalApiKeys,
+    ).toEqual(portalKeys);
+    expect(() =>
+      loadConfig({ TRUCE_API_KEYS: '71001:short-secret,abc:portal-b-key-0123456789' }),
+    ).toThrow(/entry 1 must be at least 16 characters[\s\S]*entry 2 must be PORTAL_ID:KEY/);
+    try {
+      loadConfig({ TRUCE_API_KEYS: '71001:short-secret' });
+    } catch (error) {
+      expect(String(error)).not.toContain('short-secret');
+    }
   });
 });

@@ -1,0 +1,526 @@
+import { randomBytes } from 'node:crypto';
+
+import nock from 'nock';
+
+import { createLogger } from '../../../server/logger';
+import { createHubSpotOAuth } from '../../../server/oauth/hubspot-oauth';
+import { createOAuthHubSpotClients } from '../../../server/oauth/oauth-clients';
+import { rotateTokenKeys } from '../../../server/oauth/rotate-keys';
+import { enqueueOutbox } from '../../../server/outbox/outbox.repository';
+import { deactivatePortal } from '../../../server/portals/portal.repository';
+import {
+  executePortalPurge,
+  planPortalPurge,
+  PurgeRefused,
+} from '../../../server/portals/portal-purge';
+import { parseKeyring } from '../../../server/security/token-cipher';
+import { testConfig } from '../../helpers/config';
+import { dialects } from '../../helpers/database';
+import { cardRequest } from '../../helpers/handoff';
+import { startTestService, type TestService } from '../../helpers/service';
+import {
+  hubspotEvent,
+  postWebhook,
+  PUBLIC_BASE_URL,
+  settingsFile,
+  WEBHOOK_SECRET,
+} from '../../helpers/webhooks';
+
+const API = 'https://api.hubspot.test';
+const CLIENT_ID = 'truce-client-id-1f2e';
+const KEY_1 = randomBytes(32).toString('base64');
+const KEY_2 = randomBytes(32).toString('base64');
+const PORTAL_A = 71001;
+const PORTAL_B = 71002;
+const T0 = Date.UTC(2026, 10, 26, 10, 0, 0);
+
+/** What HubSpot's POST /oauth/v1/token answers (snake_case on the wire; the SDK maps it). */
+function tokenBody(access: string, refresh: string, expiresIn = 1800) {
+  return {
+    access_token: access,
+    refresh_token: refresh,
+    expires_in: expiresIn,
+    token_type: 'bearer',
+  };
+}
+
+/** What GET /oauth/v1/access-tokens/{token} answers. */
+function tokenInfoBody(portalId: number, token: string) {
+  return {
+    token,
+    user: `admin@portal${portalId}.example`,
+    hub_domain: `portal${portalId}.example`,
+    scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'oauth'],
+    hub_id: portalId,
+    app_id: 4242,
+    expires_in: 1790,
+    user_id: 1234,
+    token_type: 'access',
+  };
+}
+
+describe.each(dialects)('installing Truce in several HubSpot accounts on %s', (dialect) => {
+  let running: TestService;
+  let clock = T0;
+
+  beforeAll(async () => {
+    const config = testConfig({
+      HUBSPOT_AUTH: 'oauth',
+      HUBSPOT_CLIENT_ID: CLIENT_ID,
+      HUBSPOT_CLIENT_SECRET: WEBHOOK_SECRET,
+      HUBSPOT_API_BASE: API,
+      PUBLIC_BASE_URL,
+      TRUCE_ENCRYPTION_KEY: `k1:${KEY_1}`,
+      TRUCE_CONFIG: settingsFile('oauth:\n  purgeRetentionDays: 30\n'),
+    });
+    running = await startTestService(config, dialect, { now: () => clock, startWorkers: false });
+  });
+
+  afterAll(async () => {
+    await running.stop();
+  });
+
+  beforeEach(async () => {
+    clock = T0;
+    nock.cleanAll();
+    const db = running.database.db;
+    for (const table of [
+      'webhook_event',
+      'deal',
+      'hubspot_outbox',
+      'portal_token',
+      'portal',
+    ] as const)
+      await db.deleteFrom(table).execute();
+  });
+
+  const db = () => running.database.db;
+
+  /** Starts an install in "the browser": the redirect to HubSpot and the nonce cookie. */
+  async function startInstall(): Promise<{ state: string; cookie: string; location: URL }> {
+    const response = await fetch(`${running.baseUrl}/oauth/install`, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get('location')!);
+    const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
+    return { state: location.searchParams.get('state')!, cookie, location };
+  }
+
+  async function callback(query: string, cookie?: string): Promise<Response> {
+    return fetch(`${running.baseUrl}/oauth/callback?${query}`, {
+      headers: cookie ? { cookie } : {},
+    });
+  }
+
+  /** The whole install of one portal, HubSpot faked with nock. */
+  async function install(
+    portalId: number,
+    access = `access-${portalId}`,
+    refresh = `refresh-${portalId}`,
+  ) {
+    const { state, cookie } = await startInstall();
+    const code = `code-${portalId}`;
+    nock(API)
+      .post('/oauth/v1/token', (body: Record<string, string>) => body.code === code)
+      .reply(200, tokenBody(access, refresh));
+    nock(API).get(`/oauth/v1/access-tokens/${access}`).reply(200, tokenInfoBody(portalId, access));
+    const response = await callback(`code=${code}&state=${encodeURIComponent(state)}`, cookie);
+    expect(response.status).toBe(200);
+    return response;
+  }
+
+  const portalRows = () => db().selectFrom('portal').selectAll().orderBy('portal_id').execute();
+
+  it('install → HubSpot → callback registers the portal, seals its tokens and creates the properties', async () => {
+    const { location } = await startInstall();
+    expect(`${location.origin}${location.pathname}`).toBe(
+      'https://app.hubspot.com/oauth/authorize',
+    );
+    expect(location.searchParams.get('client_id')).toBe(CLIENT_ID);
+    expect(location.searchParams.get('redirect_uri')).toBe(`${PUBLIC_BASE_URL}/oauth/callback`);
+    expect(location.searchParams.get('scope')!.split(' ')).toContain('crm.schemas.contacts.write');
+
+    let exchanged: Record<string, string> = {};
+    const { state, cookie } = await startInstall();
+    nock(API)
+      .post('/oauth/v1/token', (body: Record<string, string>) => {
+        exchanged = body;
+        return true;
+      })
+      .reply(200, tokenBody('access-secret-A', 'refresh-secret-A'));
+    nock(API)
+      .get('/oauth/v1/access-tokens/access-secret-A')
+      .reply(200, tokenInfoBody(PORTAL_A, 'access-secret-A'));
+    const page = await callback(`code=the-code&state=${encodeURIComponent(state)}`, cookie);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`HubSpot account ${PORTAL_A} is connected`);
+    expect(exchanged).toMatchObject({
+      grant_type: 'authorization_code',
+      code: 'the-code',
+      client_id: CLIENT_ID,
+      client_secret: WEBHOOK_SECRET,
+      redirect_uri: `${PUBLIC_BASE_URL}/oauth/callback`,
+    });
+
+    expect(await portalRows()).toEqual([
+      expect.objectContaining({
+        portal_id: PORTAL_A,
+        auth_type: 'oauth',
+        status: 'active',
+        name: `portal${PORTAL_A}.example`,
+      }),
+    ]);
+    const tokenRow = await db().selectFrom('portal_token').selectAll().executeTakeFirstOrThrow();
+    const stored = JSON.stringify(tokenRow);
+    expect(stored).not.toContain('access-secret-A');
+    expect(stored).not.toContain('refresh-secret-A');
+    expect(tokenRow.key_id).toBe('k1');
+    expect(Number(tokenRow.access_expires_at)).toBe(T0 + 1800 * 1000);
+
+    // The queued properties.ensure runs with the new portal's own token.
+    const created: string[] = [];
+    nock(API, { reqheaders: { authorization: 'Bearer access-secret-A' } })
+      .post('/crm/v3/properties/contacts/groups')
+      .reply(201, { name: 'truce', label: 'Truce', displayOrder: -1, archived: false });
+    nock(API, { reqheaders: { authorization: 'Bearer access-secret-A' } })
+      .post('/crm/v3/properties/contacts', (body: { name: string }) => {
+        created.push(body.name);
+        return true;
+      })
+      .times(50)
+      .reply(201, (_uri, body) => ({ ...(body as object), createdAt: new Date(T0).toISOString() }));
+    const drained = await running.service.outbox!.drainOnce();
+    expect(drained).toEqual({ delivered: 1, retried: 0, dead: 0 });
+    expect(created.length).toBeGreaterThan(3);
+    expect(created).toContain('truce_handoff_status');
+  });
+
+  it('a forged, expired or foreign state, or HubSpot refusing the code → 400, nothing stored', async () => {
+    const { state, cookie } = await startInstall();
+    const [payload, signature] = state.split('.');
+    const forgedSignature = `${payload}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BB' : 'AA'}`;
+    const forged = await callback(`code=c&state=${encodeURIComponent(forgedSignature)}`, cookie);
+    expect(forged.status).toBe(400);
+    expect(await forged.text()).toContain('state signature does not match');
+
+    const otherBrowser = await callback(`code=c&state=${encodeURIComponent(state)}`);
+    expect(otherBrowser.status).toBe(400);
+    expect(await otherBrowser.text()).toContain('another browser');
+
+    const missing = await callback(`state=${encodeURIComponent(state)}`, cookie);
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toContain('code is missing');
+
+    const denied = await callback('error=access_denied&error_description=User+cancelled', cookie);
+    expect(denied.status).toBe(400);
+    expect(await denied.text()).toContain('User cancelled');
+
+    nock(API)
+      .post('/oauth/v1/token')
+      .reply(400, { status: 'BAD_AUTH_CODE', message: 'missing or unknown auth code' });
+    const refused = await callback(`code=used-code&state=${encodeURIComponent(state)}`, cookie);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('BAD_AUTH_CODE');
+
+    clock = T0 + 11 * 60 * 1000;
+    const expired = await callback(`code=c&state=${encodeURIComponent(state)}`, cookie);
+    expect(expired.status).toBe(400);
+    expect(await expired.text()).toContain('state has expired');
+
+    expect(await portalRows()).toEqual([]);
+    expect(await db().selectFrom('portal_token').selectAll().execute()).toEqual([]);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it("two portals' webhooks and card calls never see each other's data; an unknown portal is 404", async () => {
+    await install(PORTAL_A);
+    await install(PORTAL_B);
+    const batch = [
+      hubspotEvent({
+        portalId: PORTAL_A,
+        subscriptionType: 'deal.creation',
+        objectId: 9001,
+        propertyName: undefined,
+        propertyValue: undefined,
+        occurredAt: T0 - 5000,
+      }),
+      hubspotEvent({
+        portalId: PORTAL_A,
+        subscriptionType: 'deal.propertyChange',
+        objectId: 9001,
+        propertyName: 'dealname',
+        propertyValue: 'Portal A expansion',
+        occurredAt: T0 - 4000,
+      }),
+      hubspotEvent({
+        portalId: PORTAL_B,
+        subscriptionType: 'deal.creation',
+        objectId: 9002,
+        propertyName: undefined,
+        propertyValue: undefined,
+        occurredAt: T0 - 5000,
+      }),
+    ];
+    expect((await postWebhook(running.baseUrl, batch, { timestamp: clock })).status).toBe(204);
+    const unknown = await postWebhook(running.baseUrl, [hubspotEvent({ portalId: 79999 })], {
+      timestamp: clock,
+    });
+    expect(unknown.status).toBe(404);
+    await running.service.webhookWorker.drainOnce();
+
+    const deals = await db()
+      .selectFrom('deal')
+      .select(['portal_id', 'deal_id'])
+      .orderBy('deal_id')
+      .execute();
+    expect(deals.map((row) => [Number(row.portal_id), Number(row.deal_id)])).toEqual([
+      [PORTAL_A, 9001],
+      [PORTAL_B, 9002],
+    ]);
+
+    const card = (dealId: number, portalId: number) =>
+      cardRequest(
+        running.baseUrl,
+        'GET',
+        `/api/card/deals/${dealId}/attribution?portalId=${portalId}`,
+        {
+          timestamp: clock,
+        },
+      );
+    const own = await card(9001, PORTAL_A);
+    expect(own.status).toBe(200);
+    const other = await card(9001, PORTAL_B);
+    const nowhere = await card(9003, PORTAL_B);
+    expect(other.status).toBe(404);
+    expect(nowhere.status).toBe(404);
+    const strip = (body: unknown) => JSON.stringify(body).replace(/9001|9003/g, 'ID');
+    expect(strip(await other.json())).toBe(strip(await nowhere.json()));
+    expect((await card(9001, 79999)).status).toBe(404);
+  });
+
+  it('an expiring token is refreshed once, however many callers and replicas ask at the same time', async () => {
+    await install(PORTAL_A, 'access-old', 'refresh-A');
+    clock = T0 + 1800 * 1000 - 60_000; // inside the refresh margin
+    let refreshes = 0;
+    nock(API)
+      .post('/oauth/v1/token', (body: Record<string, string>) => {
+        refreshes += 1;
+        return body.grant_type === 'refresh_token' && body.refresh_token === 'refresh-A';
+      })
+      .delay(150)
+      .reply(200, tokenBody('access-new', 'refresh-A'));
+    const keyring = parseKeyring(`k1:${KEY_1}`);
+    const replica = () =>
+      createOAuthHubSpotClients({
+        database: running.database,
+        keyring,
+        oauth: createHubSpotOAuth({
+          clientId: CLIENT_ID,
+          clientSecret: WEBHOOK_SECRET,
+          redirectUri: `${PUBLIC_BASE_URL}/oauth/callback`,
+          apiBase: API,
+        }),
+        apiBase: API,
+        logger: createLogger('silent'),
+        now: () => clock,
+        refreshMarginMs: 300_000,
+        refreshLeaseMs: 30_000,
+        waitPollMs: 20,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      });
+    const replicas = [replica(), replica(), replica()];
+    const clients = await Promise.all(
+      replicas.flatMap((clients) => Array.from({ length: 5 }, () => clients.forPortal(PORTAL_A))),
+    );
+    expect(clients).toHaveLength(15);
+    expect(refreshes).toBe(1);
+
+    // Every replica now calls HubSpot with the new token.
+    nock(API, { reqheaders: { authorization: 'Bearer access-new' } })
+      .get('/crm/v3/owners')
+      .query(true)
+      .times(3)
+      .reply(200, { results: [] });
+    for (const clients of replicas)
+      await (await clients.forPortal(PORTAL_A)).crm.owners.ownersApi.getPage();
+    const row = await db().selectFrom('portal_token').selectAll().executeTakeFirstOrThrow();
+    expect(
+      keyring.open(
+        { keyId: row.key_id, ciphertext: row.access_token_sealed },
+        `portal:${PORTAL_A}:access`,
+      ),
+    ).toBe('access-new');
+    expect(row.refresh_lease_owner).toBeNull();
+  });
+
+  it('a revoked refresh token flags the portal and stops its outbox instead of retrying', async () => {
+    await install(PORTAL_A);
+    await install(PORTAL_B);
+    await db().deleteFrom('hubspot_outbox').execute();
+    for (const portalId of [PORTAL_A, PORTAL_B])
+      await enqueueOutbox(
+        db(),
+        {
+          portalId,
+          idempotencyKey: `update-${portalId}`,
+          operation: 'contact.update',
+          payload: { contactId: '501', properties: { truce_handoff_status: 'assigned' } },
+        },
+        clock,
+      );
+    clock = T0 + 1800 * 1000; // both tokens expired
+    nock(API)
+      .post(
+        '/oauth/v1/token',
+        (body: Record<string, string>) => body.refresh_token === `refresh-${PORTAL_A}`,
+      )
+      .reply(400, { status: 'BAD_REFRESH_TOKEN', message: 'missing or unknown refresh token' });
+    nock(API)
+      .post(
+        '/oauth/v1/token',
+        (body: Record<string, string>) => body.refresh_token === `refresh-${PORTAL_B}`,
+      )
+      .reply(200, tokenBody('access-B2', `refresh-${PORTAL_B}`));
+    nock(API, { reqheaders: { authorization: 'Bearer access-B2' } })
+      .patch('/crm/v3/objects/contacts/501')
+      .reply(200, {
+        id: '501',
+        properties: {},
+        createdAt: new Date(T0).toISOString(),
+        updatedAt: new Date(T0).toISOString(),
+        archived: false,
+      });
+
+    const first = await running.service.outbox!.drainOnce();
+    expect(first).toEqual({ delivered: 1, retried: 1, dead: 0 });
+    const portals = await portalRows();
+    expect(portals.find((row) => row.portal_id === PORTAL_A)).toMatchObject({
+      status: 'needs_reinstall',
+      deactivated_at: clock,
+    });
+    expect(portals.find((row) => row.portal_id === PORTAL_B)).toMatchObject({ status: 'active' });
+    const heldA = await db()
+      .selectFrom('hubspot_outbox')
+      .selectAll()
+      .where('portal_id', '=', PORTAL_A)
+      .executeTakeFirstOrThrow();
+    expect(heldA).toMatchObject({ status: 'pending', attempts: 0 });
+
+    // Nothing more is tried for the flagged portal: no claim, no HTTP call (nock would refuse it).
+    clock += 3_600_000;
+    expect(await running.service.outbox!.drainOnce()).toEqual({
+      delivered: 0,
+      retried: 0,
+      dead: 0,
+    });
+    expect(nock.pendingMocks()).toEqual([]);
+    // Its webhooks and cards are refused like an unknown portal's.
+    expect(
+      (
+        await postWebhook(running.baseUrl, [hubspotEvent({ portalId: PORTAL_A })], {
+          timestamp: clock,
+        })
+      ).status,
+    ).toBe(404);
+  });
+
+  it('purge removes every row of a deactivated portal after retention, and nothing of any other', async () => {
+    await install(PORTAL_A);
+    await install(PORTAL_B);
+    const batch = [PORTAL_A, PORTAL_B].flatMap((portalId) => [
+      hubspotEvent({
+        portalId,
+        subscriptionType: 'deal.creation',
+        objectId: portalId + 1,
+        propertyName: undefined,
+        propertyValue: undefined,
+      }),
+      hubspotEvent({
+        portalId,
+        subscriptionType: 'contact.creation',
+        objectId: portalId + 2,
+        propertyName: undefined,
+        propertyValue: undefined,
+      }),
+    ]);
+    expect((await postWebhook(running.baseUrl, batch, { timestamp: clock })).status).toBe(204);
+    await running.service.webhookWorker.drainOnce();
+
+    const retention = { now: clock, retentionDays: 30 };
+    await expect(planPortalPurge(db(), PORTAL_A, retention)).rejects.toThrow(PurgeRefused);
+    await deactivatePortal(db(), PORTAL_A, 'inactive', 'uninstalled', clock);
+    await expect(planPortalPurge(db(), PORTAL_A, retention)).rejects.toThrow(/kept until/);
+
+    const countsOf = async (portalId: number) => {
+      const plan = await planPortalPurge(db(), portalId, { now: clock, retentionDays: 0 }).catch(
+        () => undefined,
+      );
+      return plan;
+    };
+    await deactivatePortal(db(), PORTAL_B, 'inactive', 'to count its rows', clock);
+    const before = await countsOf(PORTAL_B);
+    await db()
+      .updateTable('portal')
+      .set({ status: 'active', deactivated_at: null })
+      .where('portal_id', '=', PORTAL_B)
+      .execute();
+
+    const plan = await planPortalPurge(db(), PORTAL_A, {
+      now: clock + 31 * 86_400_000,
+      retentionDays: 30,
+    });
+    const tables = Object.fromEntries(plan.tables.map(({ table, rows }) => [table, rows]));
+    expect(tables).toMatchObject({
+      portal: 1,
+      portal_token: 1,
+      webhook_event: 2,
+      deal: 1,
+      contact: 1,
+    });
+    expect(plan.tables.at(-1)!.table).toBe('portal');
+    const deleted = await executePortalPurge(db(), plan);
+    expect(deleted).toBe(plan.tables.reduce((sum, { rows }) => sum + rows, 0));
+
+    for (const { table } of plan.tables) {
+      const left = await db()
+        .selectFrom(table as 'portal')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('portal_id', '=', PORTAL_A)
+        .executeTakeFirstOrThrow();
+      expect([table, Number(left.n)]).toEqual([table, 0]);
+    }
+    await deactivatePortal(db(), PORTAL_B, 'inactive', 'to count its rows', clock);
+    expect(await countsOf(PORTAL_B)).toEqual(before);
+  });
+
+  it('keys rotate: tokens move to the new key and still open to the same values', async () => {
+    await install(PORTAL_A, 'access-rot', 'refresh-rot');
+    const both = parseKeyring(`k2:${KEY_2},k1:${KEY_1}`);
+    expect(await rotateTokenKeys(db(), both)).toEqual({
+      total: 1,
+      resealed: 1,
+      alreadyCurrent: 0,
+      raced: 0,
+    });
+    expect(await rotateTokenKeys(db(), both)).toEqual({
+      total: 1,
+      resealed: 0,
+      alreadyCurrent: 1,
+      raced: 0,
+    });
+    const row = await db().selectFrom('portal_token').selectAll().executeTakeFirstOrThrow();
+    const onlyNew = parseKeyring(`k2:${KEY_2}`);
+    expect(row.key_id).toBe('k2');
+    expect(
+      onlyNew.open(
+        { keyId: row.key_id, ciphertext: row.refresh_token_sealed },
+        `portal:${PORTAL_A}:refresh`,
+      ),
+    ).toBe('refresh-rot');
+    expect(() =>
+      onlyNew.open(
+        { keyId: row.key_id, ciphertext: row.refresh_token_sealed },
+        `portal:${PORTAL_B}:refresh`,
+      ),
+    ).toThrow(/does not open/);
+  });
+});

@@ -1,0 +1,36 @@
+import { openDatabase } from '../../../server/db/database';
+import { migrateToLatest } from '../../../server/db/migrate';
+import { completeClaimedEvents } from '../../../server/webhooks/webhook-event.repository';
+
+// SQLite only: PostgreSQL keeps statistics (autovacuum) and plans these by primary key on its own. SQLite has
+// none unless someone runs ANALYZE, and then chooses indexes by rule.
+describe('webhook inbox queries on SQLite', () => {
+  it('completes claimed events by primary key, not by walking the waiting events', async () => {
+    const database = openDatabase({ dialect: 'sqlite', filename: ':memory:' });
+    try {
+      await migrateToLatest(database.db);
+      // The worker completes the events it applied in groups of 10 on SQLite.
+      const ids = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+      const statements: string[] = [];
+      const sqlite = database.sqlite!;
+      const prepare = sqlite.prepare.bind(sqlite);
+      const spy = jest.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
+        statements.push(source);
+        return prepare(source);
+      });
+      await database.db
+        .transaction()
+        .execute((trx) => completeClaimedEvents(trx, { ids, workerId: 'w', now: 5 }));
+      spy.mockRestore();
+      const update = statements.find((text) => /^update "webhook_event"/i.test(text));
+      expect(update).toBeDefined();
+      const plan = sqlite
+        .prepare(`explain query plan ${update!}`)
+        .all('done', 'applied', 5, null, null, ...ids, 'w', 'pending', 'failed')
+        .map((row) => (row as { detail: string }).detail);
+      expect(plan).toEqual([expect.stringMatching(/USING INTEGER PRIMARY KEY/)]);
+    } finally {
+      await database.close();
+    }
+  });
+});
