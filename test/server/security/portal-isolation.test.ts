@@ -19,6 +19,8 @@ import { PORTAL_ID, settingsFile, webhookEnv } from '../../helpers/webhooks';
 const T0 = 1_764_100_000_000; // 2025-11-25
 const DAY = 86_400_000;
 const API_KEY = 'isolation-test-key-0123456789';
+/** Portal B has its own key on the same service (TRUCE_API_KEYS): the multi-portal case. */
+const B_API_KEY = 'portal-b-key-abcdefghijklmnop';
 const PORTAL_A = PORTAL_ID;
 const PORTAL_B = 777_001;
 
@@ -269,6 +271,7 @@ describe.each(dialects)('no cross-portal reads or writes on %s', (dialect) => {
   beforeAll(async () => {
     const env = webhookEnv({
       TRUCE_API_KEY: API_KEY,
+      TRUCE_API_KEYS: `${PORTAL_B}:${B_API_KEY}`,
       TRUCE_CONFIG: settingsFile(HANDOFF_SETTINGS_YAML),
     });
     const options = { now: () => T0, startWorkers: false };
@@ -326,6 +329,17 @@ describe.each(dialects)('no cross-portal reads or writes on %s', (dialect) => {
     expect(await report.text()).toContain('Portal A campaign');
     const handoffs = await bearer('/api/v1/reports/handoffs?by=campaign&format=csv')(withB.baseUrl);
     expect(await handoffs.text()).toContain('Portal A campaign');
+  });
+
+  it("portal B's own key sees portal B's records and not portal A's (two keys on one service)", async () => {
+    const asB = (path: string) =>
+      fetch(`${withB.baseUrl}${path}`, { headers: { authorization: `Bearer ${B_API_KEY}` } });
+    const attribution = await (await asB('/api/v1/reports/attribution?format=csv')).text();
+    expect(attribution).toContain(B_CAMPAIGN);
+    expect(attribution).not.toContain('Portal A campaign');
+    const handoffs = await (await asB('/api/v1/reports/handoffs?by=campaign&format=csv')).text();
+    expect(handoffs).toContain(B_CAMPAIGN);
+    expect(handoffs).not.toContain('Portal A campaign');
   });
 
   describe('card API (signed for portal A) asked for portal B records', () => {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 
 import nock from 'nock';
@@ -245,5 +245,103 @@ describe('secrets never reach the log', () => {
     // The acting user's e-mail is masked in the request line (regression: it was logged in full).
     expect(log).toContain('userEmail=%5Bredacted%5D');
     expect(log).toContain('"userEmail":"[redacted]"');
+  });
+});
+
+describe('secrets never reach the log: the OAuth install', () => {
+  const OAUTH_API = 'https://api.hubspot.test';
+  const ENCRYPTION_KEY = randomBytes(32).toString('base64');
+  const ACCESS = 'oauth-access-secret-5e4d3c2b1a';
+  const REFRESH = 'oauth-refresh-secret-a1b2c3d4e5';
+  const CODE = 'oauth-authorization-code-77aa';
+  const PORTAL = 71_501;
+  const capture = new Capture();
+  let database: TestDatabase;
+  let service: RunningService;
+
+  beforeAll(async () => {
+    const config = testConfig({
+      LOG_LEVEL: 'trace',
+      HUBSPOT_AUTH: 'oauth',
+      HUBSPOT_CLIENT_ID: 'truce-client-id-logs',
+      HUBSPOT_CLIENT_SECRET: WEBHOOK_SECRET,
+      HUBSPOT_API_BASE: OAUTH_API,
+      PUBLIC_BASE_URL,
+      TRUCE_ENCRYPTION_KEY: `k1:${ENCRYPTION_KEY}`,
+    });
+    database = await createTestDatabase('sqlite', { migrate: false });
+    service = await startService(config, createLogger('trace', capture), {
+      database,
+      now: () => T0,
+      startWorkers: false,
+    });
+  });
+
+  afterAll(async () => {
+    nock.cleanAll();
+    await service.close();
+    await database.destroy();
+  });
+
+  it('install, callback with a code, token exchange and HubSpot writes with the new token: no secret in the log', async () => {
+    const baseUrl = `http://127.0.0.1:${service.port}`;
+    const install = await fetch(`${baseUrl}/oauth/install`, { redirect: 'manual' });
+    expect(install.status).toBe(302);
+    const state = new URL(install.headers.get('location')!).searchParams.get('state')!;
+    const cookie = install.headers.get('set-cookie')!.split(';')[0]!;
+    nock(OAUTH_API).post('/oauth/v1/token').reply(200, {
+      access_token: ACCESS,
+      refresh_token: REFRESH,
+      expires_in: 1800,
+      token_type: 'bearer',
+    });
+    nock(OAUTH_API)
+      .get(`/oauth/v1/access-tokens/${ACCESS}`)
+      .reply(200, {
+        token: ACCESS,
+        user: 'admin@portal.example',
+        hub_domain: 'portal.example',
+        scopes: ['oauth'],
+        hub_id: PORTAL,
+        app_id: 4242,
+        expires_in: 1790,
+        user_id: 1234,
+        token_type: 'access',
+      });
+    const page = await fetch(
+      `${baseUrl}/oauth/callback?code=${CODE}&state=${encodeURIComponent(state)}`,
+      {
+        headers: { cookie },
+      },
+    );
+    expect(page.status).toBe(200);
+    // A replayed callback (the code used twice, no cookie) is refused and logged.
+    const replay = await fetch(
+      `${baseUrl}/oauth/callback?code=${CODE}&state=${encodeURIComponent(state)}`,
+    );
+    expect(replay.status).toBe(400);
+    // HubSpot refuses the first write (401), then accepts.
+    nock(OAUTH_API)
+      .post(/.*/)
+      .reply(401, { status: 'error', message: 'expired', category: 'EXPIRED_AUTHENTICATION' });
+    nock(OAUTH_API).persist().post(/.*/).reply(201, { name: 'truce', label: 'Truce' });
+    await service.outbox!.drainOnce();
+
+    const log = capture.lines.join('\n');
+    expect(log).toContain(`portal ${PORTAL} installed Truce`);
+    expect(log).toContain('HubSpot properties.ensure failed (expired)');
+    expect(capture.lines.length).toBeGreaterThan(3);
+    const secrets: Record<string, string> = {
+      'client secret': WEBHOOK_SECRET,
+      'encryption key': ENCRYPTION_KEY,
+      'access token': ACCESS,
+      'refresh token': REFRESH,
+      'authorization code': CODE,
+      'install cookie': cookie.split('=')[1]!,
+    };
+    const leaks = Object.entries(secrets)
+      .filter(([, value]) => log.includes(value))
+      .map(([name]) => name);
+    expect(leaks).toEqual([]);
   });
 });
