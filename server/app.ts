@@ -13,7 +13,8 @@ import { handoffReportRoutes } from './handoff/handoff-report.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { healthRoutes } from './http/health.routes';
 import { metricsRoutes } from './http/metrics.routes';
-import type { Logger } from './logger';
+import { refuseDeepJson, securityHeaders } from './http/security-headers';
+import { type Logger, requestLogSerializer } from './logger';
 import { oauthRoutes, type OAuthRoutesDeps } from './oauth/oauth.routes';
 import type { IntakeActivity } from './webhooks/intake-activity';
 import { webhookRoutes } from './webhooks/webhook.routes';
@@ -43,10 +44,12 @@ export function createApp(config: Config, deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.settings.webhooks.trustProxyHeaders);
+  app.use(securityHeaders());
 
   app.use(
     pinoHttp({
       logger: deps.logger,
+      serializers: { req: requestLogSerializer },
       genReqId: (req, res) => {
         const incoming = req.headers['x-request-id'];
         const id =
@@ -95,7 +98,7 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(contactHandoffRoutes(config, deps));
   app.use(dealCardRoutes(config, { database: deps.database, now: deps.now }));
 
-  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(express.json({ limit: JSON_BODY_LIMIT, verify: refuseDeepJson }));
   app.use(handoffReportRoutes(config, deps));
   app.use(
     attributionRoutes(config, {

@@ -11,6 +11,7 @@ import {
   priceRealisationSettingsSchema,
   writeBackSettingsSchema,
 } from './attribution/deal-extras.schema';
+import { jsonDepth } from './http/json-depth';
 import { REQUIRED_SCOPES } from './hubspot-project/project-files';
 import { KeyringError, parseKeyring } from './security/token-cipher';
 import { touchpointsSettingsSchema } from './touchpoints/channel-rules.schema';
@@ -425,6 +426,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   });
 }
 
+const MAX_SETTINGS_DEPTH = 64;
 /** `62515:key-one,62516:key-two`; problems name the entry by position, never by its key. */
 function parsePortalApiKeys(raw: string): {
   keys: { portalId: number; key: string }[];
@@ -493,6 +495,10 @@ function readSettingsFile(
     text = readFile(file);
   } catch (error) {
     return `TRUCE_CONFIG: cannot read ${file}: ${(error as Error).message}`;
+  }
+  // The YAML parser runs out of memory on a few thousand unclosed `[`; no rules file nests this deep.
+  if (jsonDepth(text, MAX_SETTINGS_DEPTH) > MAX_SETTINGS_DEPTH) {
+    return `TRUCE_CONFIG: ${file} nests brackets deeper than ${MAX_SETTINGS_DEPTH} levels`;
   }
   try {
     const isJson = path.extname(file).toLowerCase() === '.json';

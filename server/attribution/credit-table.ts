@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 
 import type { ModelCredits } from '../../src/attribution/path-aggregate';
+import { neutraliseFormula } from '../reports/export/cell-format';
 
 export type CreditFormat = 'csv' | 'json';
 
@@ -42,7 +43,10 @@ export function creditTable(
   return { columns, rows };
 }
 
-/** CSV rounds to 9 decimals (enough for cents and removal effects); JSON keeps full precision. */
+/**
+ * CSV rounds to 9 decimals (enough for cents and removal effects) and neutralises formula-like names; JSON
+ * keeps full precision and the names as given.
+ */
 export function renderCreditTable(
   table: { columns: string[]; rows: Array<Array<string | number>> },
   format: CreditFormat,
@@ -54,7 +58,8 @@ export function renderCreditTable(
     return `${JSON.stringify(objects, null, 2)}\n`;
   }
   const rounded = table.rows.map((row) =>
-    row.map((cell) => (typeof cell === 'number' ? formatNumber(cell) : cell)),
+    // Channel and campaign names come from the input file; one named `=cmd|…` must not run in a spreadsheet.
+    row.map((cell) => (typeof cell === 'number' ? formatNumber(cell) : neutraliseFormula(cell))),
   );
   return stringify([table.columns, ...rounded]);
 }

@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
 
 import type { Command } from 'commander';
-import { parse } from 'csv-parse/sync';
 
-import { resolveSpendEntries } from '../attribution/attribution.routes';
 import { upsertSpend } from '../attribution/campaign-spend.repository';
-import { spendEntrySchema } from '../attribution/spend-request.schema';
+import { parseSpendCsv } from '../attribution/spend-csv';
 import { openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
-import { AppError } from '../http/app-error';
-import { describeZodError } from '../http/error-handler';
 import { EXIT_USAGE, loadRuntime } from './runtime';
 
 /**
@@ -29,35 +25,21 @@ export function registerSpend(program: Command): void {
         process.stderr.write('truce spend import: set HUBSPOT_PORTAL_ID\n');
         process.exit(EXIT_USAGE);
       }
-      const records = parse(readFileSync(file, 'utf8'), {
-        columns: true,
-        skip_empty_lines: true,
-        trim: true,
-      }) as Record<string, string>[];
-      const problems: string[] = [];
-      const entries = records.flatMap((record, index) => {
-        const parsed = spendEntrySchema.safeParse({
-          campaign: record.campaign,
-          period: record.period,
-          currency: record.currency,
-          cents: amountToCents(record.amount),
-          source: record.source || 'csv',
-        });
-        if (parsed.success) return [parsed.data];
-        problems.push(`line ${index + 2}: ${describeZodError(parsed.error)}`);
-        return [];
-      });
-      let resolved;
+      let text: string;
       try {
-        resolved = resolveSpendEntries(entries, config.settings.attribution.timeZone);
+        text = readFileSync(file, 'utf8');
       } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        problems.push(error.message);
-      }
-      if (problems.length > 0 || !resolved) {
-        process.stderr.write(`${problems.join('\n')}\nnothing stored\n`);
+        process.stderr.write(
+          `truce spend import: cannot read ${file}: ${(error as Error).message}\n`,
+        );
         process.exit(EXIT_USAGE);
       }
+      const parsed = parseSpendCsv(text, config.settings.attribution.timeZone);
+      if (!parsed.ok) {
+        process.stderr.write(`${parsed.problems.join('\n')}\nnothing stored\n`);
+        process.exit(EXIT_USAGE);
+      }
+      const resolved = parsed.entries;
       const database = openDatabase(config.database);
       try {
         await migrateToLatest(database.db);
@@ -69,12 +51,4 @@ export function registerSpend(program: Command): void {
       }
       process.stdout.write(`stored ${resolved.length} spend figure(s)\n`);
     });
-}
-
-/** Decimal text to whole cents without floating point; anything else is left for the schema to refuse. */
-function amountToCents(amount: string | undefined): number | string | undefined {
-  const match = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(amount?.trim() ?? '');
-  if (!match) return amount;
-  const cents = Number(match[2]) * 100 + Number((match[3] ?? '').padEnd(2, '0') || 0);
-  return match[1] === '-' ? -cents : cents;
 }

@@ -1,6 +1,7 @@
 import type { DatabaseHandle } from '../db/database';
 import { AppError } from '../http/app-error';
 import { describeZodError } from '../http/error-handler';
+import { jsonDepthProblem } from '../http/json-depth';
 import {
   classifyEvent,
   subjectObjectId,
@@ -24,6 +25,8 @@ export interface StoredBatch {
 }
 
 export function parseWebhookBatch(rawBody: string): WebhookBatch {
+  const tooDeep = jsonDepthProblem(rawBody);
+  if (tooDeep) throw new AppError('json_too_deep', `not a valid webhook batch: ${tooDeep}`, 400);
   let json: unknown;
   try {
     json = JSON.parse(rawBody);

@@ -1,0 +1,32 @@
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+
+import { AppError } from './app-error';
+import { jsonDepthProblem } from './json-depth';
+
+/**
+ * Response headers for every answer. Truce serves JSON, CSV and XLSX to HubSpot's `hubspot.fetch` proxy and
+ * to report scripts, never pages, so the content policy allows nothing and no answer may be framed. Answers
+ * carry revenue figures and handoff decisions: no cache (a browser's or a proxy's) may keep them.
+ */
+export function securityHeaders(): RequestHandler[] {
+  return [
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      },
+      frameguard: { action: 'deny' },
+    }),
+    (req, res, next) => {
+      if (req.path.startsWith('/api/')) res.setHeader('cache-control', 'no-store');
+      next();
+    },
+  ];
+}
+
+/** `express.json`'s `verify` hook: a nesting bomb is refused (400) before it is parsed. */
+export function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
+  const tooDeep = jsonDepthProblem(body);
+  if (tooDeep) throw new AppError('json_too_deep', `request body is ${tooDeep}`, 400);
+}
