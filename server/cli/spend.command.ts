@@ -10,6 +10,7 @@ import { openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { AppError } from '../http/app-error';
 import { describeZodError } from '../http/error-handler';
+import { backfillCommand } from './backfill.command';
 import { EXIT_USAGE, loadRuntime } from './runtime';
 
 /**
@@ -68,6 +69,19 @@ export function registerSpend(program: Command): void {
         await database.close();
       }
       process.stdout.write(`stored ${resolved.length} spend figure(s)\n`);
+    });
+  spend
+    .command('sync')
+    .description(
+      "campaign spend from HubSpot's campaign budgets (source hubspot), and campaign assets",
+    )
+    .option('--dry-run', 'read the budgets and report; store nothing')
+    .action(async (options: { dryRun?: boolean }) => {
+      const report = await backfillCommand(options, { sync: true });
+      if (report) {
+        const verb = report.dryRun ? 'would store' : 'stored';
+        process.stdout.write(`${verb} ${report.spendFigures} spend figure(s) from HubSpot\n`);
+      }
     });
 }
 
