@@ -2,7 +2,6 @@ import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
 import { createHubSpotClient } from '../hubspot/hubspot-client';
 import { createRateBudget, type RateBudget } from '../hubspot/rate-budget';
-import { clearCursors } from './backfill-state.repository';
 import {
   type BackfillOptions,
   type BackfillReport,
@@ -10,6 +9,7 @@ import {
   runBackfill,
   type StageReport,
 } from './backfill.service';
+import { clearCursors } from './backfill-state.repository';
 import { createHubSpotReader } from './hubspot-reader';
 
 export interface BackfillPortalOptions extends BackfillOptions {

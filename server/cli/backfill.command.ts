@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 
-import { backfillPortal } from '../backfill/backfill-portal';
 import type { BackfillReport, StageReport } from '../backfill/backfill.service';
+import { backfillPortal } from '../backfill/backfill-portal';
 import { openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { EXIT_USAGE, loadRuntime } from './runtime';

@@ -1,6 +1,6 @@
 import { createSandbox, type Sandbox } from '../../sandbox/sandbox';
-import { backfillPortal } from '../../server/backfill/backfill-portal';
 import type { BackfillReport } from '../../server/backfill/backfill.service';
+import { backfillPortal } from '../../server/backfill/backfill-portal';
 import type { Config } from '../../server/config';
 import { createRateBudget } from '../../server/hubspot/rate-budget';
 import { testConfig } from '../helpers/config';
