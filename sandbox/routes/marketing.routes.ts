@@ -41,8 +41,9 @@ function budgetItemJson(item: BudgetItem) {
     amount: item.amount,
     order: item.order,
     description: item.description ?? '',
-    createdAt: iso(item.createdAt),
-    updatedAt: iso(item.createdAt),
+    // Epoch milliseconds here, unlike the campaign's own ISO createdAt (HubSpot's budget item schema).
+    createdAt: item.createdAt,
+    updatedAt: item.createdAt,
   };
 }
 

@@ -168,6 +168,9 @@ describe('sandbox marketing endpoints through client.apiRequest', () => {
     const budget = await get(`/marketing/v3/campaigns/${campaign.id}/budget/totals`);
     expect(budget).toMatchObject({ budgetTotal: 5000, spendTotal: 2000.5, currencyCode: 'USD' });
     expect(budget.spendItems).toHaveLength(2);
+    // HubSpot's budget items carry epoch-millisecond timestamps, not ISO strings.
+    expect(typeof budget.spendItems[0].createdAt).toBe('number');
+    expect(budget.remainingBudget).toBe(5000 - 2000.5);
     const first = await get(
       `/marketing/v3/campaigns/${campaign.id}/reports/revenue?attributionModel=FIRST_INTERACTION`,
     );
