@@ -39,8 +39,9 @@ import type {
   CampaignPage,
   EmailEventPage,
   FormSubmissionPage,
+  MarketingEmail,
 } from './hubspot-marketing.types';
-import type { HubSpotReader } from './hubspot-reader';
+import { type HubSpotReader, HubSpotRequestError } from './hubspot-reader';
 
 export const BACKFILL_STAGES = [
   'campaigns',
@@ -91,6 +92,8 @@ export interface BackfillDeps {
 const PAGE = 100;
 const FORM_PAGE = 50;
 const ASSET_TYPES = ['FORM', 'MARKETING_EMAIL'] as const;
+/** Asset rows Truce derives itself: one per send of a MARKETING_EMAIL, keyed by its `emailCampaignId`. */
+const EMAIL_SEND = 'EMAIL_SEND';
 const DEAL_READ_PROPERTIES = [...Object.keys(DEAL_PROPERTIES), 'createdate', 'hs_lastmodifieddate'];
 
 /**
@@ -194,12 +197,13 @@ class BackfillRun {
             { limit: PAGE, after: assetAfter },
           );
           for (const asset of assetPage.results ?? []) {
-            assets.push({
-              assetType,
-              assetId: String(asset.id),
-              campaignGuid: campaign.id,
-              campaignName: name,
-            });
+            const row = { campaignGuid: campaign.id, campaignName: name };
+            assets.push({ ...row, assetType, assetId: String(asset.id) });
+            if (assetType === 'MARKETING_EMAIL') {
+              for (const sendId of await this.emailSendIds(String(asset.id))) {
+                assets.push({ ...row, assetType: EMAIL_SEND, assetId: sendId });
+              }
+            }
           }
           assetAfter = assetPage.paging?.next?.after;
         } while (assetAfter);
@@ -222,6 +226,22 @@ class BackfillRun {
         return 0;
       },
     };
+  }
+
+  /**
+   * The send ids (`emailCampaignId` in email events) of a marketing email; the campaign asset names the
+   * email itself. An email that is gone or was never sent has none.
+   */
+  private async emailSendIds(emailId: string): Promise<string[]> {
+    try {
+      const email = await this.deps.reader.getJson<MarketingEmail>(
+        `/marketing/v3/emails/${encodeURIComponent(emailId)}`,
+      );
+      return (email.allEmailCampaignIds ?? []).map(String);
+    } catch (error) {
+      if (error instanceof HubSpotRequestError && error.code === 404) return [];
+      throw error;
+    }
   }
 
   /**
@@ -421,7 +441,7 @@ class BackfillRun {
   // ---- marketing email clicks of every email that is a campaign asset ----
 
   async emailClicks(cursor: string | null): Promise<PageResult> {
-    return this.assetPage(cursor, 'MARKETING_EMAIL', async (asset, offset) => {
+    return this.assetPage(cursor, EMAIL_SEND, async (asset, offset) => {
       const page = await this.deps.reader.getJson<EmailEventPage>('/email/public/v1/events', {
         campaignId: asset.assetId,
         eventType: 'CLICK',
@@ -461,7 +481,7 @@ class BackfillRun {
    */
   private async assetPage(
     cursor: string | null,
-    assetType: 'FORM' | 'MARKETING_EMAIL',
+    assetType: 'FORM' | typeof EMAIL_SEND,
     readPage: (asset: CampaignAssetRow, after: string | null) => Promise<PageResult>,
   ): Promise<PageResult> {
     const assets = this.dryRun

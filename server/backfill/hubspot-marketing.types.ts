@@ -33,6 +33,16 @@ export interface CampaignAssetPage {
   readonly paging?: Paging;
 }
 
+/**
+ * `GET /marketing/v3/emails/{emailId}` (the SDK's PublicEmail, only what backfill reads): a campaign's
+ * MARKETING_EMAIL asset is the email, whose events carry its send ids (`allEmailCampaignIds`).
+ */
+export interface MarketingEmail {
+  readonly id: string;
+  readonly campaign?: string;
+  readonly allEmailCampaignIds?: ReadonlyArray<string | number>;
+}
+
 /** `GET /marketing/v3/campaigns/{campaignGuid}/budget/totals` (amounts in the campaign's currency units) */
 export interface BudgetTotals {
   readonly budgetTotal?: number;

@@ -18,6 +18,7 @@ interface Portal {
   readonly config: Config;
   readonly contactIds: string[];
   readonly dealIds: string[];
+  readonly formGuid: string;
 }
 
 /** A portal with two campaigns (a webinar with a form, a newsletter email), contacts, deals and activity. */
@@ -42,7 +43,15 @@ async function portalWithHistory(options: { clock?: () => number; perTenSeconds?
     name: 'Newsletter Q3',
     startDate: '2026-07-01',
     endDate: '2026-09-30',
-    assets: [{ id: '50001', name: 'Newsletter Q3', type: 'MARKETING_EMAIL' }],
+    // The asset is the email (content id); its events carry the send id 50001.
+    assets: [
+      {
+        id: '4700050001',
+        name: 'Newsletter Q3',
+        type: 'MARKETING_EMAIL',
+        emailCampaignIds: [50001],
+      },
+    ],
     spend: [{ name: 'Tooling', amount: 400 }],
   });
   const form = admin.addForm({ name: 'Webinar sign-up', campaignId: webinar.id });
@@ -92,7 +101,7 @@ async function portalWithHistory(options: { clock?: () => number; perTenSeconds?
     HUBSPOT_ACCESS_TOKEN: sandbox.accessToken,
     HUBSPOT_PORTAL_ID: String(sandbox.portalId),
   });
-  return { sandbox, config, contactIds, dealIds } satisfies Portal;
+  return { sandbox, config, contactIds, dealIds, formGuid: form.guid } satisfies Portal;
 }
 
 async function touchRows(database: TestDatabase, portalId: number) {
@@ -167,8 +176,21 @@ describe.each(dialects)('truce backfill (%s)', (dialect) => {
 
   it('imports form submissions and email clicks as campaign touches, deals with their contacts, and HubSpot spend', async () => {
     portal = await portalWithHistory();
-    const { sandbox, config, contactIds, dealIds } = portal;
+    const { sandbox, config, contactIds, dealIds, formGuid } = portal;
     const report = await backfillPortal(config, database, { portalId: sandbox.portalId });
+
+    // The form and the email map to their campaigns; the email's events are found by its send id.
+    const assets = await database.db
+      .selectFrom('campaign_asset')
+      .select(['asset_type', 'asset_id', 'campaign_name'])
+      .orderBy('asset_type')
+      .orderBy('asset_id')
+      .execute();
+    expect(assets).toEqual([
+      { asset_type: 'EMAIL_SEND', asset_id: '50001', campaign_name: 'Newsletter Q3' },
+      { asset_type: 'FORM', asset_id: formGuid, campaign_name: 'Webinar Q3' },
+      { asset_type: 'MARKETING_EMAIL', asset_id: '4700050001', campaign_name: 'Newsletter Q3' },
+    ]);
 
     const touches = await touchRows(database, sandbox.portalId);
     const forms = touches.filter((t) => t.kind === 'form_submission');
