@@ -262,11 +262,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
           '(GET /api/v1/reports/attribution is not in this build); no numbers are shown instead.',
       );
     } else {
-      const touchesBackfilled = backfill.stages.reduce((sum, line) => sum + line.touchesWritten, 0);
+      const stored = (stage: string) =>
+        backfill.stages.find((line) => line.stage === stage)?.touchesWritten ?? 0;
       out(
-        `truce backfill: ${touchesBackfilled} touches (form submissions, email clicks) and ` +
-          `${backfill.spendFigures} campaign spend figures from HubSpot budgets; ` +
-          `${attendance.length} trade-show badge scans posted to /api/v1/touchpoints.`,
+        `truce backfill: ${stored('email_clicks')} email clicks, ${stored('form_submissions')} form ` +
+          `submissions missing from the contacts' history, ${backfill.spendFigures} campaign spend ` +
+          `figures from HubSpot budgets; ${attendance.length} trade-show badge scans posted to ` +
+          `POST /api/v1/touchpoints.`,
       );
       out('');
       // Deals opened in the quarter close up to months later; their close date decides the report window.
