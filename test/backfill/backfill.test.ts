@@ -274,6 +274,38 @@ describe.each(dialects)('truce backfill (%s)', (dialect) => {
     expect(await storedState(database, sandbox.portalId)).toEqual(stateBefore);
   });
 
+  it('--since skips email events and form submissions before the date', async () => {
+    portal = await portalWithHistory();
+    const { sandbox, config } = portal;
+    const since = T0 + 2 * DAY + 60 * 60_000; // the 61st click
+    const report = await backfillPortal(config, database, { portalId: sandbox.portalId, since });
+    const clicks = (await touchRows(database, sandbox.portalId)).filter(
+      (t) => t.kind === 'email_click',
+    );
+    expect(clicks).toHaveLength(EMAIL_CLICKS - 60);
+    expect(Math.min(...clicks.map((t) => t.at))).toBeGreaterThanOrEqual(since);
+    // Every submission was before the date: the form stage stored none of its own.
+    expect(report.stages.find((l) => l.stage === 'form_submissions')?.touchesWritten).toBe(0);
+
+    // Without the contacts' history, the form stage alone: only submissions from the date on.
+    const formsOnly = await createTestDatabase(dialect);
+    try {
+      const formsSince = T0 + DAY + 35 * 60_000; // the 36th submission
+      await backfillPortal(config, formsOnly, {
+        portalId: sandbox.portalId,
+        since: formsSince,
+        stages: ['campaigns', 'form_submissions'],
+      });
+      const forms = (await touchRows(formsOnly, sandbox.portalId)).filter(
+        (t) => t.kind === 'form_submission',
+      );
+      expect(forms).toHaveLength(FORM_SUBMISSIONS - 35);
+      expect(Math.min(...forms.map((t) => t.at))).toBeGreaterThanOrEqual(formsSince);
+    } finally {
+      await formsOnly.destroy();
+    }
+  });
+
   it('a dry run reads everything and stores nothing', async () => {
     portal = await portalWithHistory();
     const { sandbox, config } = portal;
