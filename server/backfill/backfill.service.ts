@@ -170,6 +170,7 @@ class BackfillRun {
       }
       line.pages += 1;
       line.items += page.items;
+      this.report.spendFigures += page.spendFigures ?? 0;
       cursor = next;
       await this.deps.onPage?.(stage, line);
       if (next.done) return;
@@ -215,8 +216,8 @@ class BackfillRun {
       if (entry) spend.push(entry);
     }
     if (this.dryRun) this.dryAssets.push(...assets);
-    this.report.spendFigures += spend.length;
     return {
+      spendFigures: spend.length,
       next: page.paging?.next?.after ?? null,
       items: page.results?.length ?? 0,
       touches: [],
@@ -534,6 +535,8 @@ interface PageResult {
   readonly next: string | null;
   readonly items: number;
   readonly touches: readonly Touch[];
+  /** Campaign spend figures the page stores (campaigns stage). */
+  readonly spendFigures?: number;
   /** The page's writes, run in the transaction that also saves the cursor; returns touches written. */
   readonly write: (trx: Kysely<Database>, at: number) => Promise<number>;
 }
