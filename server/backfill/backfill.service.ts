@@ -33,14 +33,17 @@ import {
   type StageCursor,
   upsertCampaignAssets,
 } from './backfill-state.repository';
-import type {
-  BudgetTotals,
-  CampaignAssetPage,
-  CampaignPage,
-  EmailEventPage,
-  FormSubmissionPage,
-  MarketingEmail,
-} from './hubspot-marketing.types';
+import {
+  type BudgetTotals,
+  budgetTotalsSchema,
+  campaignAssetPageSchema,
+  type CampaignPage,
+  campaignPageSchema,
+  emailEventPageSchema,
+  formSubmissionPageSchema,
+  type FormSubmissionValues,
+  marketingEmailSchema,
+} from './hubspot-marketing.schema';
 import { type HubSpotReader, HubSpotRequestError } from './hubspot-reader';
 
 export const BACKFILL_STAGES = [
@@ -181,23 +184,24 @@ class BackfillRun {
 
   async campaigns(after: string | null): Promise<PageResult> {
     const { reader } = this.deps;
-    const page = await reader.getJson<CampaignPage>('/marketing/v3/campaigns', {
+    const page = await reader.getJson('/marketing/v3/campaigns', campaignPageSchema, {
       limit: PAGE,
       after: after ?? undefined,
       properties: 'hs_name,hs_start_date,hs_end_date,hs_currency_code',
     });
     const assets: CampaignAssetRow[] = [];
     const spend: SpendEntry[] = [];
-    for (const campaign of page.results ?? []) {
+    for (const campaign of page.results) {
       const name = campaign.properties?.hs_name?.trim() || campaign.id;
       for (const assetType of ASSET_TYPES) {
         let assetAfter: string | undefined;
         do {
-          const assetPage = await reader.getJson<CampaignAssetPage>(
+          const assetPage = await reader.getJson(
             `/marketing/v3/campaigns/${encodeURIComponent(campaign.id)}/assets/${assetType}`,
+            campaignAssetPageSchema,
             { limit: PAGE, after: assetAfter },
           );
-          for (const asset of assetPage.results ?? []) {
+          for (const asset of assetPage.results) {
             const row = { campaignGuid: campaign.id, campaignName: name };
             assets.push({ ...row, assetType, assetId: String(asset.id) });
             if (assetType === 'MARKETING_EMAIL') {
@@ -209,8 +213,9 @@ class BackfillRun {
           assetAfter = assetPage.paging?.next?.after;
         } while (assetAfter);
       }
-      const budget = await reader.getJson<BudgetTotals>(
+      const budget = await reader.getJson(
         `/marketing/v3/campaigns/${encodeURIComponent(campaign.id)}/budget/totals`,
+        budgetTotalsSchema,
       );
       const entry = this.spendEntry(name, campaign, budget);
       if (entry) spend.push(entry);
@@ -219,7 +224,7 @@ class BackfillRun {
     return {
       spendFigures: spend.length,
       next: page.paging?.next?.after ?? null,
-      items: page.results?.length ?? 0,
+      items: page.results.length,
       touches: [],
       write: async (trx, at) => {
         await upsertCampaignAssets(trx, this.portalId, assets, at);
@@ -235,10 +240,11 @@ class BackfillRun {
    */
   private async emailSendIds(emailId: string): Promise<string[]> {
     try {
-      const email = await this.deps.reader.getJson<MarketingEmail>(
+      const email = await this.deps.reader.getJson(
         `/marketing/v3/emails/${encodeURIComponent(emailId)}`,
+        marketingEmailSchema,
       );
-      return (email.allEmailCampaignIds ?? []).map(String);
+      return email.allEmailCampaignIds;
     } catch (error) {
       if (error instanceof HubSpotRequestError && error.code === 404) return [];
       throw error;
@@ -267,13 +273,8 @@ class BackfillRun {
     const endDate = campaign.properties?.hs_end_date?.slice(0, 10) || startDate;
     const created = new Date(parseHubSpotTime(campaign.createdAt) ?? this.deps.now());
     const period =
-      startDate && endDate
-        ? {
-            label: `${startDate}..${endDate}`,
-            start: parsePeriod(startDate, zone).start,
-            end: parsePeriod(endDate, zone).end,
-          }
-        : parsePeriod(String(created.getUTCFullYear()), zone);
+      campaignPeriod(startDate, endDate, zone) ??
+      parsePeriod(String(created.getUTCFullYear()), zone);
     return {
       campaign: name,
       period: period.label,
@@ -405,11 +406,12 @@ class BackfillRun {
 
   async formSubmissions(cursor: string | null): Promise<PageResult> {
     return this.assetPage(cursor, 'FORM', async (asset, after) => {
-      const page = await this.deps.reader.getJson<FormSubmissionPage>(
+      const page = await this.deps.reader.getJson(
         `/form-integrations/v1/submissions/forms/${encodeURIComponent(asset.assetId)}`,
+        formSubmissionPageSchema,
         { limit: FORM_PAGE, after: after ?? undefined },
       );
-      const submissions = (page.results ?? []).filter(
+      const submissions = page.results.filter(
         (s) =>
           this.options.since === undefined ||
           (parseHubSpotTime(s.submittedAt) ?? 0) >= this.options.since,
@@ -427,7 +429,7 @@ class BackfillRun {
       });
       return {
         next: page.paging?.next?.after ?? null,
-        items: page.results?.length ?? 0,
+        items: page.results.length,
         touches,
         write: async (trx, at) => {
           const inserted = await insertMissingTouches(trx, this.portalId, touches, 'history', at);
@@ -443,14 +445,14 @@ class BackfillRun {
 
   async emailClicks(cursor: string | null): Promise<PageResult> {
     return this.assetPage(cursor, EMAIL_SEND, async (asset, offset) => {
-      const page = await this.deps.reader.getJson<EmailEventPage>('/email/public/v1/events', {
+      const page = await this.deps.reader.getJson('/email/public/v1/events', emailEventPageSchema, {
         campaignId: asset.assetId,
         eventType: 'CLICK',
         limit: PAGE,
         offset: offset ?? undefined,
         startTimestamp: this.options.since,
       });
-      const events = page.events ?? [];
+      const { events } = page;
       const emails = events.map((event) => normaliseEmail(event.recipient));
       const contacts = await this.contactsByEmail(emails);
       const touches = events.flatMap((event, index) => {
@@ -551,6 +553,22 @@ const STEPS: Record<BackfillStage, Step> = {
   email_clicks: BackfillRun.prototype.emailClicks,
 };
 
+/** The campaign's own date range; undefined when HubSpot has no (or no valid) dates for it. */
+function campaignPeriod(
+  startDate: string | undefined,
+  endDate: string | undefined,
+  zone: string,
+): { label: string; start: number; end: number } | undefined {
+  if (!startDate || !endDate) return undefined;
+  try {
+    const start = parsePeriod(startDate, zone).start;
+    const end = parsePeriod(endDate, zone).end;
+    return end > start ? { label: `${startDate}..${endDate}`, start, end } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function contactIdsOf(touches: readonly Touch[]): number[] {
   return [...new Set(touches.map((touch) => Number(touch.contactId)))];
 }
@@ -559,8 +577,6 @@ function normaliseEmail(value: string | null | undefined): string {
   return (value ?? '').trim().toLowerCase();
 }
 
-function submissionEmail(
-  values: NonNullable<FormSubmissionPage['results']>[number]['values'],
-): string {
-  return normaliseEmail(values?.find((value) => value.name === 'email')?.value);
+function submissionEmail(values: FormSubmissionValues): string {
+  return normaliseEmail(values.find((value) => value.name === 'email')?.value);
 }

@@ -1,4 +1,5 @@
 import type { Client } from '@hubspot/api-client';
+import type { z } from 'zod';
 
 import { classifyHubSpotError } from '../hubspot/hubspot-error';
 import type { RateBudget } from '../hubspot/rate-budget';
@@ -19,8 +20,15 @@ export class HubSpotRequestError extends Error {
 export interface HubSpotReader {
   /** One SDK call, within the portal's budget; a ten-secondly 429 pauses the portal and is retried. */
   call<T>(request: (client: Client) => Promise<T>): Promise<T>;
-  /** A GET the SDK has no generated API for (campaigns, form submissions v1, email events v1). */
-  getJson<T>(path: string, query?: Record<string, string | number | undefined>): Promise<T>;
+  /**
+   * A GET the SDK has no generated API for (campaigns, marketing emails, form submissions v1, email events
+   * v1), its answer checked against the schema; an answer of another shape ends the run with the reason.
+   */
+  getJson<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    query?: Record<string, string | number | undefined>,
+  ): Promise<z.output<S>>;
 }
 
 export interface HubSpotReaderOptions {
@@ -65,7 +73,11 @@ export function createHubSpotReader(options: HubSpotReaderOptions): HubSpotReade
 
   return {
     call,
-    getJson: <T>(path: string, query: Record<string, string | number | undefined> = {}) =>
+    getJson: <S extends z.ZodType>(
+      path: string,
+      schema: S,
+      query: Record<string, string | number | undefined> = {},
+    ) =>
       call(async (client) => {
         const qs: Record<string, string> = {};
         for (const [key, value] of Object.entries(query)) {
@@ -80,7 +92,14 @@ export function createHubSpotReader(options: HubSpotReaderOptions): HubSpotReade
           });
           throw new HubSpotRequestError(response.status, text, headers, path);
         }
-        return JSON.parse(text) as T;
+        const parsed = schema.safeParse(JSON.parse(text));
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new Error(
+            `unexpected HubSpot answer to GET ${path}: ${issue?.path.join('.') || '(body)'} ${issue?.message ?? ''}`,
+          );
+        }
+        return parsed.data as z.output<S>;
       }),
   };
 }
