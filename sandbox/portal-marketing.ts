@@ -18,6 +18,12 @@ export interface CampaignAsset {
   readonly id: string;
   readonly name: string;
   readonly type: CampaignAssetType;
+  /**
+   * MARKETING_EMAIL only: the email's send ids. HubSpot's campaign asset is the email (its content id, read
+   * with `GET /marketing/v3/emails/{emailId}`), while the email events API filters by these
+   * `emailCampaignId`s (the email's `allEmailCampaignIds`): two different numbers.
+   */
+  readonly emailCampaignIds?: readonly number[];
 }
 
 export interface BudgetItem {

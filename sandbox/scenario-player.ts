@@ -35,6 +35,8 @@ export interface PlayOptions {
   readonly from?: number;
 }
 
+const EMAIL_CONTENT_ID_BASE = 4_700_000_000;
+
 /**
  * Puts the scenario's owners, campaigns (with budgets and spend), forms and assets into the portal. They are
  * metadata, so nothing here produces webhooks.
@@ -59,9 +61,11 @@ export function applyScenarioSetup(sandbox: Sandbox, scenario: Scenario): PlaySt
         ...(campaign.emailCampaignId !== undefined
           ? [
               {
-                id: String(campaign.emailCampaignId),
+                // The email's content id differs from the send id its events carry.
+                id: String(EMAIL_CONTENT_ID_BASE + campaign.emailCampaignId),
                 name: campaign.name,
                 type: 'MARKETING_EMAIL' as const,
+                emailCampaignIds: [campaign.emailCampaignId],
               },
             ]
           : []),

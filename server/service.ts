@@ -12,11 +12,10 @@ import { createHandoffWorker, type HandoffWorker } from './handoff/handoff-worke
 import { type HubSpotClients, staticHubSpotClients } from './hubspot/hubspot-client';
 import { createRateBudget } from './hubspot/rate-budget';
 import type { Logger } from './logger';
-import { createHubSpotOAuth, type HubSpotOAuth } from './oauth/hubspot-oauth';
-import { createOAuthHubSpotClients } from './oauth/oauth-clients';
+import type { HubSpotOAuth } from './oauth/hubspot-oauth';
+import { oauthClientsFromConfig } from './oauth/oauth-clients';
 import { createOutboxWorker, type OutboxWorker } from './outbox/outbox-worker';
 import { registerStaticPortal } from './portals/portal.repository';
-import { type Keyring, parseKeyring } from './security/token-cipher';
 import type { WebhookDispatcher } from './webhooks/dispatcher';
 import { defaultWebhookDispatcher } from './webhooks/handlers';
 import { IntakeActivity } from './webhooks/intake-activity';
@@ -93,21 +92,14 @@ export async function startService(
     now,
     settings: config.settings.webhooks,
   });
-  const oauth = oauthSetup(config, options);
+  const oauth = oauthClientsFromConfig(config, {
+    database,
+    logger,
+    now,
+    ...(options.hubspotOAuth ? { oauth: options.hubspotOAuth } : {}),
+  });
   const hubspotClients =
-    options.hubspotClients ??
-    (oauth
-      ? createOAuthHubSpotClients({
-          database,
-          keyring: oauth.keyring,
-          oauth: oauth.oauth,
-          apiBase: config.hubspot.apiBase,
-          logger,
-          now,
-          refreshMarginMs: config.settings.oauth.refreshMarginSeconds * 1000,
-          refreshLeaseMs: config.settings.oauth.refreshLeaseMs,
-        })
-      : configuredHubSpotClients(config));
+    options.hubspotClients ?? (oauth ? oauth.clients : configuredHubSpotClients(config));
   // One budget per process for every HubSpot caller, so reads and writes share the account's limit.
   const budget = createRateBudget({
     requestsPerWindow: config.settings.hubspot.requestsPerTenSeconds,
@@ -133,7 +125,9 @@ export async function startService(
     },
     intakeActivity,
     onAttributionWork: () => attributionWorker?.wake(),
-    ...(oauth ? { oauth: { ...oauth, onInstalled: () => outbox?.wake() } } : {}),
+    ...(oauth
+      ? { oauth: { keyring: oauth.keyring, oauth: oauth.oauth, onInstalled: () => outbox?.wake() } }
+      : {}),
   });
   const tasks: BackgroundTask[] = options.startWorkers === false ? [] : [webhookWorker];
   if (attributionWorker && options.startWorkers !== false) tasks.push(attributionWorker);
@@ -216,25 +210,6 @@ export async function startService(
     handoffSweeper,
     attributionWorker,
     close,
-  };
-}
-
-function oauthSetup(
-  config: Config,
-  options: StartServiceOptions,
-): { keyring: Keyring; oauth: HubSpotOAuth } | undefined {
-  const settings = config.hubspot.oauth;
-  if (!settings) return undefined;
-  return {
-    keyring: parseKeyring(settings.encryptionKey),
-    oauth:
-      options.hubspotOAuth ??
-      createHubSpotOAuth({
-        clientId: settings.clientId,
-        clientSecret: settings.clientSecret,
-        redirectUri: settings.redirectUri,
-        apiBase: config.hubspot.apiBase,
-      }),
   };
 }
 

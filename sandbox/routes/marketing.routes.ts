@@ -41,8 +41,9 @@ function budgetItemJson(item: BudgetItem) {
     amount: item.amount,
     order: item.order,
     description: item.description ?? '',
-    createdAt: iso(item.createdAt),
-    updatedAt: iso(item.createdAt),
+    // Epoch milliseconds here, unlike the campaign's own ISO createdAt (HubSpot's budget item schema).
+    createdAt: item.createdAt,
+    updatedAt: item.createdAt,
   };
 }
 
@@ -62,7 +63,10 @@ function findCampaign(portal: Portal, guid: string, res: Response): Campaign | u
   return campaign;
 }
 
-/** Campaigns (list, assets, budget totals, revenue report), form submissions, marketing email events. */
+/**
+ * Campaigns (list, assets, budget totals, revenue report), marketing emails, form submissions, marketing email
+ * events.
+ */
 export function marketingRoutes(portal: Portal): Router {
   const router = Router();
   const store = portal.marketing;
@@ -98,6 +102,29 @@ export function marketingRoutes(portal: Portal): Router {
       results: assets.slice(after, after + limit).map((a) => ({ id: a.id, name: a.name })),
       ...paging(after, limit, assets.length),
     });
+  });
+
+  // Marketing emails v3, only the fields that tie an email to its campaign and to its sends.
+  router.get('/marketing/v3/emails/:emailId', (req, res) => {
+    const emailId = String(req.params.emailId);
+    for (const campaign of store.campaigns.values()) {
+      const email = campaign.assets.find((a) => a.type === 'MARKETING_EMAIL' && a.id === emailId);
+      if (!email) continue;
+      return res.json({
+        id: email.id,
+        name: email.name,
+        subject: email.name,
+        state: 'PUBLISHED',
+        type: 'BATCH_EMAIL',
+        isAb: false,
+        campaign: campaign.id,
+        campaignName: campaign.name,
+        allEmailCampaignIds: (email.emailCampaignIds ?? []).map(String),
+        createdAt: iso(campaign.createdAt),
+        updatedAt: iso(campaign.createdAt),
+      });
+    }
+    notFound(res, `Email ${emailId} not found`);
   });
 
   router.get('/marketing/v3/campaigns/:guid/budget/totals', (req, res) => {

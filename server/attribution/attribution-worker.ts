@@ -380,7 +380,7 @@ interface SdkHistoryEntry {
 }
 
 /** The SDK parses history timestamps into Dates; the pure reader takes epoch ms or text. */
-function normaliseContact(contact: {
+export function normaliseContact(contact: {
   id: string;
   properties: Record<string, string | null>;
   propertiesWithHistory?: Record<string, SdkHistoryEntry[]>;

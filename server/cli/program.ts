@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 
 import { registerAttribute } from './attribute.command';
+import { registerBackfill } from './backfill.command';
 import { registerClosePeriod } from './close-period.command';
 import { registerEvents } from './events.command';
 import { registerExport } from './export.command';
@@ -30,5 +31,6 @@ export function buildProgram(): Command {
   registerClosePeriod(program);
   registerPortal(program);
   registerKeys(program);
+  registerBackfill(program);
   return program;
 }

@@ -6,6 +6,7 @@ import { upsertSpend } from '../attribution/campaign-spend.repository';
 import { parseSpendCsv } from '../attribution/spend-csv';
 import { openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
+import { backfillCommand } from './backfill.command';
 import { EXIT_USAGE, loadRuntime } from './runtime';
 
 /**
@@ -50,5 +51,18 @@ export function registerSpend(program: Command): void {
         await database.close();
       }
       process.stdout.write(`stored ${resolved.length} spend figure(s)\n`);
+    });
+  spend
+    .command('sync')
+    .description(
+      "campaign spend from HubSpot's campaign budgets (source hubspot), and campaign assets",
+    )
+    .option('--dry-run', 'read the budgets and report; store nothing')
+    .action(async (options: { dryRun?: boolean }) => {
+      const report = await backfillCommand(options, { sync: true });
+      if (report) {
+        const verb = report.dryRun ? 'would store' : 'stored';
+        process.stdout.write(`${verb} ${report.spendFigures} spend figure(s) from HubSpot\n`);
+      }
     });
 }

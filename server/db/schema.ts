@@ -228,6 +228,8 @@ export interface Database {
   campaign_spend: CampaignSpendTable;
   period_close: PeriodCloseTable;
   period_snapshot: PeriodSnapshotTable;
+  backfill_cursor: BackfillCursorTable;
+  campaign_asset: CampaignAssetTable;
 }
 
 export interface TouchpointTable {
@@ -332,4 +334,26 @@ export interface PeriodSnapshotTable {
   amount_cents: number;
   /** JSON object: net cents per campaign (key '' = no campaign) at the close. */
   credits: string;
+}
+
+/** Where `truce backfill` stands per portal and stage (see server/backfill). */
+export interface BackfillCursorTable {
+  portal_id: number;
+  stage: string;
+  /** The stage's own resume point (HubSpot's `after`, an offset, or asset|after); null: start. */
+  cursor: string | null;
+  done: number;
+  pages: number;
+  items: number;
+  updated_at: number;
+}
+
+/** Which campaign a form or marketing email belongs to, read from the campaign's assets. */
+export interface CampaignAssetTable {
+  portal_id: number;
+  asset_type: string;
+  asset_id: string;
+  campaign_guid: string;
+  campaign_name: string;
+  updated_at: number;
 }

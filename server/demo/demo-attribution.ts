@@ -24,19 +24,6 @@ export interface AttributionSummary {
   readonly errorByModel: ReadonlyMap<string, number>;
 }
 
-/** The scenario's spend per campaign, one entry per campaign for its quarter, as `POST /api/v1/spend` takes it. */
-export function scenarioSpend(scenario: Scenario, period: string) {
-  return {
-    entries: scenario.setup.campaigns.map((campaign) => ({
-      campaign: campaign.name,
-      period,
-      currency: 'USD',
-      cents: campaign.spendCents,
-      source: 'demo',
-    })),
-  };
-}
-
 const campaignOf = (row: AttributionRow) => row.campaign ?? '(none)';
 
 export function summariseAttribution(

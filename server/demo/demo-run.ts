@@ -11,6 +11,7 @@ import { createSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { generateScenario } from '../../sandbox/scenario';
 import { applyScenarioAction, applyScenarioSetup } from '../../sandbox/scenario-player';
 import type { Scenario, ScenarioAction } from '../../sandbox/scenario-types';
+import { backfillPortal } from '../backfill/backfill-portal';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { type RunningService, startService } from '../service';
@@ -19,7 +20,6 @@ import {
   creditChartSvg,
   formatAttributionTable,
   formatModelError,
-  scenarioSpend,
   summariseAttribution,
 } from './demo-attribution';
 import { waitUntilCaughtUp } from './demo-catch-up';
@@ -156,12 +156,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     await waitUntilCaughtUp(sandbox, service, { outbox: true, timeoutMs: 30_000 });
 
     const timeline = scenario.timeline;
+    const campaignNames = new Map(scenario.setup.campaigns.map((c) => [c.id, c.name]));
+    // Trade-show attendance never reaches HubSpot as a campaign interaction; a marketer uploads the badge
+    // scans through POST /api/v1/touchpoints, which the demo does once the quarter was played.
+    const attendance: { contactId: string; at: number; campaign: string }[] = [];
     let shownPercent = -1;
     for (let i = 0; i < timeline.length; i++) {
       const action = timeline[i] as ScenarioAction;
       clock.advanceTo(action.at);
       sandbox.admin.setTime(action.at);
       await applyScenarioAction(sandbox, state, action);
+      if (action.kind === 'visit' && action.interaction === 'EVENT' && action.campaignId) {
+        attendance.push({
+          contactId: state.contacts.get(action.contact) ?? '',
+          at: action.at,
+          campaign: campaignNames.get(action.campaignId) ?? action.campaignId,
+        });
+      }
       // An MQL is scored and assigned before the scenario moves on, so assignment, SLA due time and the
       // rep's first touch keep the order they have in the scenario's calendar.
       if (isMql(action)) {
@@ -186,6 +197,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     });
 
     const client = reportClient(serviceUrl, API_KEY);
+    for (const touch of attendance) {
+      await client.post('/api/v1/touchpoints', {
+        ...touch,
+        kind: 'event_attendance',
+        idempotencyKey: `badge-scan:${touch.contactId}:${touch.at}`,
+      });
+    }
+    // What webhooks never carry — form submissions, email clicks, campaign assets and HubSpot's campaign
+    // spend — comes from `truce backfill`, run here in-process against the sandbox.
+    const backfill = await backfillPortal(config, service.database, {
+      portalId: sandbox.portalId,
+      now: clock.now,
+    });
+    await waitUntilCaughtUp(sandbox, service, {
+      outbox: true,
+      timeoutMs: options.catchUpTimeoutMs ?? 60_000,
+    });
     const window = {
       from: new Date(quarterStart).toISOString(),
       to: new Date(quarterEnd).toISOString(),
@@ -235,9 +263,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
           '(GET /api/v1/reports/attribution is not in this build); no numbers are shown instead.',
       );
     } else {
-      const quarter = new Date(quarterStart);
-      const period = `${quarter.getUTCFullYear()}-Q${Math.floor(quarter.getUTCMonth() / 3) + 1}`;
-      await client.post('/api/v1/spend', scenarioSpend(scenario, period));
+      const stored = (stage: string) =>
+        backfill.stages.find((line) => line.stage === stage)?.touchesWritten ?? 0;
+      out(
+        `truce backfill: ${stored('email_clicks')} email clicks, ${stored('form_submissions')} form ` +
+          `submissions missing from the contacts' history, ${backfill.spendFigures} campaign spend ` +
+          `figures from HubSpot budgets; ${attendance.length} trade-show badge scans posted to ` +
+          `POST /api/v1/touchpoints.`,
+      );
+      out('');
       // Deals opened in the quarter close up to months later; their close date decides the report window.
       const range = {
         from: new Date(quarterStart).toISOString().slice(0, 10),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { Client } from '@hubspot/api-client';
 
+import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
 import {
   createHubSpotClient,
@@ -17,8 +18,8 @@ import {
   releaseRefreshLease,
   tryLeaseRefresh,
 } from '../portals/portal-token.repository';
-import type { Keyring } from '../security/token-cipher';
-import { type HubSpotOAuth, OAuthGrantRefused } from './hubspot-oauth';
+import { type Keyring, parseKeyring } from '../security/token-cipher';
+import { createHubSpotOAuth, type HubSpotOAuth, OAuthGrantRefused } from './hubspot-oauth';
 import { sealTokens, tokenContext } from './token-sealing';
 
 export interface OAuthClientsDeps {
@@ -148,4 +149,33 @@ export function createOAuthHubSpotClients(deps: OAuthClientsDeps): HubSpotClient
         .execute();
     },
   };
+}
+
+/** The OAuth clients the config describes (HUBSPOT_AUTH=oauth), for the service and for CLI commands. */
+export function oauthClientsFromConfig(
+  config: Pick<Config, 'hubspot' | 'settings'>,
+  deps: { database: DatabaseHandle; logger: Logger; now: () => number; oauth?: HubSpotOAuth },
+): { clients: HubSpotClients; keyring: Keyring; oauth: HubSpotOAuth } | undefined {
+  const settings = config.hubspot.oauth;
+  if (!settings) return undefined;
+  const keyring = parseKeyring(settings.encryptionKey);
+  const oauth =
+    deps.oauth ??
+    createHubSpotOAuth({
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      redirectUri: settings.redirectUri,
+      apiBase: config.hubspot.apiBase,
+    });
+  const clients = createOAuthHubSpotClients({
+    database: deps.database,
+    keyring,
+    oauth,
+    apiBase: config.hubspot.apiBase,
+    logger: deps.logger,
+    now: deps.now,
+    refreshMarginMs: config.settings.oauth.refreshMarginSeconds * 1000,
+    refreshLeaseMs: config.settings.oauth.refreshLeaseMs,
+  });
+  return { clients, keyring, oauth };
 }

@@ -160,4 +160,41 @@ describe('npm run demo (in-process, 60 contacts)', () => {
     const campaigns = new Set(rows.map((row) => row.campaign || '(none)'));
     expect(svg.match(/<title>/g)).toHaveLength(campaigns.size * netByModel.size);
   });
+
+  it('gives email and event campaigns credit (backfilled clicks, badge scans) and uses HubSpot spend', async () => {
+    const rows = parse(await readFile(path.join(reportsDir, 'attribution.csv')), {
+      columns: true,
+    }) as Array<Record<string, string>>;
+    const { campaigns } = run!.scenario.setup;
+    const credited = (name: string) =>
+      rows
+        .filter((row) => row.campaign === name && row.model === 'linear')
+        .reduce((sum, row) => sum + Number(row.net), 0);
+    // Campaigns whose only traces are email clicks or trade-show attendance, that touched a won deal's
+    // contact before it became an MQL: their credit can only come from the backfill and the badge scans.
+    const won = run!.scenario.truth.contacts.filter((c) => c.outcome === 'won');
+    const emailAndEvent = campaigns.filter(
+      (c) =>
+        (c.channel === 'email' || c.channel === 'event') &&
+        won.some((contact) =>
+          contact.touches.some((t) => t.campaignId === c.id && t.at <= (contact.mqlAt ?? 0)),
+        ),
+    );
+    expect(emailAndEvent.length).toBeGreaterThan(0);
+    for (const campaign of emailAndEvent) expect(credited(campaign.name)).toBeGreaterThan(0);
+    // Spend per campaign is HubSpot's budget spend total, read by the backfill.
+    for (const campaign of campaigns) {
+      const spend = rows.find((row) => row.campaign === campaign.name)?.spend;
+      if (spend !== undefined) expect(Math.round(Number(spend) * 100)).toBe(campaign.spendCents);
+    }
+    const errorHeader = lines.findIndex(
+      (line) => line.startsWith('Model ') && line.includes('Error'),
+    );
+    const errors = lines
+      .slice(errorHeader + 2)
+      .filter((line) => /^\S+\s+\d+\.\d %$/.test(line))
+      .map((line) => Number(line.split(/\s+/)[1]));
+    expect(errors.length).toBeGreaterThan(1);
+    expect(new Set(errors).size).toBeGreaterThan(1);
+  });
 });

@@ -141,6 +141,14 @@ describe('sandbox marketing endpoints through client.apiRequest', () => {
       name: 'Search',
       startDate: '2026-07-01',
       endDate: '2026-09-30',
+      assets: [
+        {
+          id: '4700000001',
+          name: 'Search follow-up',
+          type: 'MARKETING_EMAIL',
+          emailCampaignIds: [77],
+        },
+      ],
     });
     const form = admin.addForm({ name: 'Webinar signup', campaignId: campaign.id });
     const contact = admin.create('contacts', { email: 'buyer@example.test' });
@@ -165,9 +173,19 @@ describe('sandbox marketing endpoints through client.apiRequest', () => {
     expect(list.paging.next.after).toBe('1');
     const assets = await get(`/marketing/v3/campaigns/${campaign.id}/assets/FORM`);
     expect(assets.results).toEqual([{ id: form.guid, name: 'Webinar signup' }]);
+    // The email asset is the email (content id); the email events API knows it by its send ids.
+    const emailAssets = await get(`/marketing/v3/campaigns/${other.id}/assets/MARKETING_EMAIL`);
+    expect(emailAssets.results).toEqual([{ id: '4700000001', name: 'Search follow-up' }]);
+    const email = await get('/marketing/v3/emails/4700000001');
+    expect(email).toMatchObject({ campaign: other.id, allEmailCampaignIds: ['77'] });
+    const missing = await client.apiRequest({ method: 'GET', path: '/marketing/v3/emails/1' });
+    expect(missing.status).toBe(404);
     const budget = await get(`/marketing/v3/campaigns/${campaign.id}/budget/totals`);
     expect(budget).toMatchObject({ budgetTotal: 5000, spendTotal: 2000.5, currencyCode: 'USD' });
     expect(budget.spendItems).toHaveLength(2);
+    // HubSpot's budget items carry epoch-millisecond timestamps, not ISO strings.
+    expect(typeof budget.spendItems[0].createdAt).toBe('number');
+    expect(budget.remainingBudget).toBe(5000 - 2000.5);
     const first = await get(
       `/marketing/v3/campaigns/${campaign.id}/reports/revenue?attributionModel=FIRST_INTERACTION`,
     );

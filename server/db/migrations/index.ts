@@ -7,6 +7,7 @@ import { hubspotOutboxMigration } from './0010-hubspot-outbox';
 import { handoffMigration } from './0011-handoff';
 import { attributionMigration } from './0020-attribution';
 import { periodCloseMigration } from './0021-period-close';
+import { backfillMigration } from './0030-backfill';
 import { dealPricingMigration } from './0050-deal-pricing';
 import { portalOAuthMigration } from './0090-portal-oauth';
 
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '0011-handoff': handoffMigration,
   '0020-attribution': attributionMigration,
   '0021-period-close': periodCloseMigration,
+  '0030-backfill': backfillMigration,
   '0050-deal-pricing': dealPricingMigration,
   '0090-portal-oauth': portalOAuthMigration,
 };
