@@ -239,7 +239,8 @@ function eliminateDense(
   // The rows with an entry in column j (some since eliminated), so a pivot's column is found without a
   // strided pass over the whole matrix. Entries are non-negative and only ever grow, so a row is listed
   // once.
-  const columnRows: number[][] = Array.from({ length: m }, () => []);
+  const columnRows = new Int32Array(m * (m + 1));
+  const columnLength = new Int32Array(m);
   for (let i = 0; i < m; i += 1) {
     const state = alive[i] as number;
     const rowCols = cols[state] as number[];
@@ -247,7 +248,8 @@ function eliminateDense(
     for (let e = 0; e < rowCols.length; e += 1) {
       const j = position[rowCols[e] as number] as number;
       q[i * m + j] = rowVals[e] as number;
-      (columnRows[j] as number[]).push(i);
+      columnRows[j * (m + 1) + (columnLength[j] as number)] = i;
+      columnLength[j] = (columnLength[j] as number) + 1;
       rowCount[i] = (rowCount[i] as number) + 1;
       columnCount[j] = (columnCount[j] as number) + 1;
     }
@@ -260,7 +262,8 @@ function eliminateDense(
     const weight = start[alive[j] as number] as number;
     if (weight === 0) continue;
     q[m * m + j] = weight;
-    (columnRows[j] as number[]).push(m);
+    columnRows[j * (m + 1) + (columnLength[j] as number)] = m;
+    columnLength[j] = (columnLength[j] as number) + 1;
     rowCount[m] = (rowCount[m] as number) + 1;
     columnCount[j] = (columnCount[j] as number) + 1;
   }
@@ -283,9 +286,9 @@ function eliminateDense(
         columnCount[j] = (columnCount[j] as number) - 1;
       }
     }
-    const rows = columnRows[k] as number[];
-    for (let r = 0; r < rows.length; r += 1) {
-      const i = rows[r] as number;
+    const listed = columnLength[k] as number;
+    for (let r = 0; r < listed; r += 1) {
+      const i = columnRows[k * (m + 1) + r] as number;
       if (i < m && done[i]) continue;
       const rowI = i * m;
       const a = q[rowI + k] as number;
@@ -299,7 +302,7 @@ function eliminateDense(
       const factor = a / pivot;
       rowCount[i] =
         (rowCount[i] as number) +
-        addRow(q, rowI, rowK, factor, columns, width, columnCount, columnRows, i);
+        addRow(q, rowI, rowK, factor, columns, width, columnCount, columnRows, columnLength, i);
       localExit[i] = (localExit[i] as number) + factor * (localExit[k] as number);
       for (let b = 0; b < rhsCount; b += 1) {
         localRhs[i * rhsCount + b] =
@@ -346,9 +349,12 @@ function addRow(
   columns: Int32Array,
   width: number,
   columnCount: Int32Array,
-  columnRows: number[][],
+  columnRows: Int32Array,
+  columnLength: Int32Array,
   i: number,
 ): number {
+  // Column j's rows are listed at columnRows[j × stride …], stride = rows of the matrix.
+  const stride = columnRows.length / columnLength.length;
   let created = 0;
   for (let c = 0; c < width; c += 1) {
     const j = columns[c] as number;
@@ -357,7 +363,8 @@ function addRow(
     if (before === 0) {
       created += 1;
       columnCount[j] = (columnCount[j] as number) + 1;
-      (columnRows[j] as number[]).push(i);
+      columnRows[j * stride + (columnLength[j] as number)] = i;
+      columnLength[j] = (columnLength[j] as number) + 1;
     }
     q[rowI + j] = before + factor * (q[rowK + j] as number);
   }
