@@ -3,13 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 
-import { resolveSpendEntries } from '../attribution/attribution.routes';
-import { upsertSpend } from '../attribution/campaign-spend.repository';
 import { spendEntrySchema } from '../attribution/spend-request.schema';
-import { openDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
 import { AppError } from '../http/app-error';
-import { describeZodError } from '../http/error-handler';
 import { EXIT_USAGE, loadRuntime } from './runtime';
 
 /**
@@ -24,6 +19,12 @@ export function registerSpend(program: Command): void {
     .argument('<file>', 'CSV with campaign,period,currency,amount[,source]')
     .action(async (file: string) => {
       const { config } = loadRuntime();
+      // The routes module (Express) and the database drivers load on use, so other commands start without them.
+      const { resolveSpendEntries } = await import('../attribution/attribution.routes');
+      const { upsertSpend } = await import('../attribution/campaign-spend.repository');
+      const { openDatabase } = await import('../db/database');
+      const { migrateToLatest } = await import('../db/migrate');
+      const { describeZodError } = await import('../http/error-handler');
       const portalId = config.hubspot.portalId;
       if (portalId === undefined) {
         process.stderr.write('truce spend import: set HUBSPOT_PORTAL_ID\n');
