@@ -161,22 +161,7 @@ export function solveCompressedFromStart(chain: CompressedChain): number[] {
         continue;
       }
       const factor = a / pivot;
-      const before = predCols.length;
-      for (let i = 0; i < before; i += 1) mark[predCols[i] as number] = i + 1;
-      for (let j = 0; j < width; j += 1) {
-        const t = rowCols[j] as number;
-        if (t === p) continue;
-        const q = factor * (rowVals[j] as number);
-        const i = mark[t] as number;
-        if (i > 0) {
-          predVals[i - 1] = (predVals[i - 1] as number) + q;
-        } else {
-          predCols.push(t);
-          predVals.push(q);
-          (preds[t] as number[]).push(p);
-        }
-      }
-      for (let i = 0; i < before; i += 1) mark[predCols[i] as number] = 0;
+      foldRow(p, predCols, predVals, rowCols, rowVals, factor, mark, preds);
       exit[p] = (exit[p] as number) + factor * (exit[s] as number);
       for (let r = 0; r < rhsCount; r += 1) {
         const b = rhs[r] as Float64Array;
@@ -196,6 +181,39 @@ export function solveCompressedFromStart(chain: CompressedChain): number[] {
     rowVals.length = 0;
   }
   return Array.from(reached);
+}
+
+/**
+ * Row p += factor × row s (entries `rowCols` → `rowVals`), except p's own column (GTH drops self-loops);
+ * new entries are appended and p is listed among their predecessors. Its own function so that it is
+ * optimised early rather than interpreted through the first solves.
+ */
+function foldRow(
+  p: number,
+  predCols: number[],
+  predVals: number[],
+  rowCols: readonly number[],
+  rowVals: readonly number[],
+  factor: number,
+  mark: Int32Array,
+  preds: number[][],
+): void {
+  const before = predCols.length;
+  for (let i = 0; i < before; i += 1) mark[predCols[i] as number] = i + 1;
+  for (let j = 0; j < rowCols.length; j += 1) {
+    const t = rowCols[j] as number;
+    if (t === p) continue;
+    const q = factor * (rowVals[j] as number);
+    const i = mark[t] as number;
+    if (i > 0) {
+      predVals[i - 1] = (predVals[i - 1] as number) + q;
+    } else {
+      predCols.push(t);
+      predVals.push(q);
+      (preds[t] as number[]).push(p);
+    }
+  }
+  for (let i = 0; i < before; i += 1) mark[predCols[i] as number] = 0;
 }
 
 /** Removes entry `at` by moving the last entry into its place (order within a row does not matter). */
@@ -274,18 +292,10 @@ function eliminateDense(
     const k = cheapestPivot(done, rowCount, columnCount, m);
     done[k] = 1;
     const rowK = k * m;
-    let pivot = localExit[k] as number;
     // Only the non-zero columns of the pivot row can change other rows.
-    let width = 0;
-    for (let j = 0; j < m; j += 1) {
-      const value = q[rowK + j] as number;
-      if (value !== 0 && !done[j]) {
-        pivot += value;
-        columns[width] = j;
-        width += 1;
-        columnCount[j] = (columnCount[j] as number) - 1;
-      }
-    }
+    const width = pivotColumns(q, rowK, m, done, columns, columnCount);
+    let pivot = localExit[k] as number;
+    for (let c = 0; c < width; c += 1) pivot += q[rowK + (columns[c] as number)] as number;
     const listed = columnLength[k] as number;
     for (let r = 0; r < listed; r += 1) {
       const i = columnRows[k * (m + 1) + r] as number;
@@ -313,6 +323,30 @@ function eliminateDense(
   for (let r = 0; r < rhsCount; r += 1) {
     reached[r] = localRhs[m * rhsCount + r] as number;
   }
+}
+
+/**
+ * Lists the non-zero columns of the pivot row among the remaining states in `columns` (and takes them out
+ * of the column counts); returns how many there are. Its own function, like `addRow`, so that it is
+ * optimised early rather than interpreted through the first solves.
+ */
+function pivotColumns(
+  q: Float64Array,
+  rowK: number,
+  m: number,
+  done: Uint8Array,
+  columns: Int32Array,
+  columnCount: Int32Array,
+): number {
+  let width = 0;
+  for (let j = 0; j < m; j += 1) {
+    if (q[rowK + j] !== 0 && !done[j]) {
+      columns[width] = j;
+      width += 1;
+      columnCount[j] = (columnCount[j] as number) - 1;
+    }
+  }
+  return width;
 }
 
 /** The remaining state with the fewest off-diagonal non-zeros in its row × in its column. */
