@@ -10,9 +10,8 @@
  * nothing is lost to cancellation — and self-loops need never be stored. No iteration, no tolerance, no
  * step limit.
  *
- * Rows are plain number arrays and predecessor lists, with a scatter array to find entries, so the hot
- * loops touch no hash map: the engine optimises them within the first solve, which is the one a CLI run
- * pays for.
+ * Rows are plain number arrays and predecessor lists, with a scatter array to find entries, and the start
+ * is a dense vector: the hot loops touch no hash map and allocate nothing per entry.
  */
 export interface AbsorbingChain {
   /** Number of transient states, numbered 0..n-1. */
