@@ -100,7 +100,7 @@ function line(label: string, run: Run, baseline?: Run): string {
 
 /**
  * `truce attribute` on the ChannelAttribution demo data (every model, Markov orders 1–3, and each Markov
- * order alone) and Markov order 1 with value on a generated million-path file, each in its own process
+ * order 1–4 alone) and Markov order 1 with value on a generated million-path file, each in its own process
  * for an honest peak memory, against the time to only read and parse the same file (the baseline).
  */
 export const attributionBenchmark: Benchmark = {
@@ -117,7 +117,7 @@ export const attributionBenchmark: Benchmark = {
           read,
         ),
       );
-      for (const order of [1, 2, 3]) {
+      for (const order of [1, 2, 3, 4]) {
         print(
           line(
             `demo: --model markov --order ${order}`,

@@ -1,4 +1,5 @@
 import { attributionBenchmark } from './attribution.bench';
+import { cardApiBenchmark } from './card-api.bench';
 import { dealAttributionBenchmark } from './deal-attribution.bench';
 import { exportBenchmark } from './export.bench';
 import { intakeBenchmark } from './intake.bench';
@@ -21,4 +22,5 @@ export const benchmarks: Benchmark[] = [
   sandboxBenchmark,
   exportBenchmark,
   dealAttributionBenchmark,
+  cardApiBenchmark,
 ];

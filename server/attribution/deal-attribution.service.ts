@@ -211,21 +211,27 @@ export async function dealJourneyContacts(
           .where('contact_id', 'in', contactIds)
           .execute();
   const createdAt = new Map(createdRows.map((row) => [Number(row.contact_id), row.created_at]));
+  // One pass over the touches (a deal can have thousands), not one per contact.
+  const touchesOf = new Map<number, DealContact['touches'][number][]>();
+  for (const row of touchRows) {
+    const contactId = Number(row.contact_id);
+    const list = touchesOf.get(contactId) ?? [];
+    list.push({
+      id: String(row.id),
+      at: Number(row.at),
+      channel: row.channel,
+      campaign: row.campaign,
+      kind: row.kind,
+    });
+    touchesOf.set(contactId, list);
+  }
   const contacts: DealContact[] = contactIds.map((contactId) => {
     const created = createdAt.get(contactId);
     return {
       contactId: String(contactId),
       ...(weights ? { weight: weights.get(contactId) ?? roles!.defaultWeight } : {}),
       createdAt: created === null || created === undefined ? undefined : Number(created),
-      touches: touchRows
-        .filter((row) => Number(row.contact_id) === contactId)
-        .map((row) => ({
-          id: String(row.id),
-          at: Number(row.at),
-          channel: row.channel,
-          campaign: row.campaign,
-          kind: row.kind,
-        })),
+      touches: touchesOf.get(contactId) ?? [],
     };
   });
   return { contactIds, contacts, touchCount: touchRows.length };

@@ -2,13 +2,8 @@ import type { Client } from '@hubspot/api-client';
 import { type Command, InvalidArgumentError } from 'commander';
 
 import type { BackfillReport, StageReport } from '../backfill/backfill.service';
-import { backfillPortal } from '../backfill/backfill-portal';
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
-import { openDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
-import { PortalUnavailableError } from '../hubspot/hubspot-client';
-import { oauthClientsFromConfig } from '../oauth/oauth-clients';
 import { EXIT_USAGE, loadRuntime } from './runtime';
 
 interface BackfillCliOptions {
@@ -87,6 +82,7 @@ async function oauthBackfill(
   mode: { sync: boolean },
 ): Promise<BackfillReport | undefined> {
   const { config, logger } = loadRuntime();
+  const { oauthClientsFromConfig } = await import('../oauth/oauth-clients');
   return runBackfillCommand(config, name, portal, options, mode, async (database) => {
     const oauth = oauthClientsFromConfig(config, { database, logger, now: Date.now });
     return oauth!.clients.forPortal(portal);
@@ -101,6 +97,11 @@ async function runBackfillCommand(
   mode: { sync: boolean },
   clientFor?: (database: DatabaseHandle) => Promise<Client>,
 ): Promise<BackfillReport | undefined> {
+  // The drivers and the HubSpot client load on use, so `truce --help` and other commands start without them.
+  const { backfillPortal } = await import('../backfill/backfill-portal');
+  const { openDatabase } = await import('../db/database');
+  const { migrateToLatest } = await import('../db/migrate');
+  const { PortalUnavailableError } = await import('../hubspot/hubspot-client');
   const database = openDatabase(config.database);
   try {
     await migrateToLatest(database.db);

@@ -1,14 +1,8 @@
 import type { Command } from 'commander';
 
-import {
-  adjustmentsView,
-  closePeriod,
-  periodAdjustments,
-} from '../attribution/period-close.service';
-import { openDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
+import type { openDatabase } from '../db/database';
 import { AppError } from '../http/app-error';
-import { EXPORT_FORMATS, type ExportFormat, writeReport } from '../reports/export/report-writer';
+import type { ExportFormat } from '../reports/export/report-writer';
 import { EXIT_USAGE, loadRuntime } from './runtime';
 
 /**
@@ -21,6 +15,7 @@ export function registerClosePeriod(program: Command): void {
     .description('freeze a period’s attribution (later changes are reported as adjustments)')
     .argument('<period>', '2026, 2026-Q3, 2026-07 or 2026-07-15')
     .action(async (label: string) => {
+      const { closePeriod } = await import('../attribution/period-close.service');
       await withDatabase(async (db, portalId, zone) => {
         const closed = await closePeriod(db, portalId, label, { zone, now: Date.now() });
         process.stdout.write(
@@ -34,6 +29,9 @@ export function registerClosePeriod(program: Command): void {
     .argument('<period>', 'a closed period')
     .option('--format <format>', 'csv or json', 'csv')
     .action(async (label: string, options: { format: string }) => {
+      const { EXPORT_FORMATS, writeReport } = await import('../reports/export/report-writer');
+      const { adjustmentsView, periodAdjustments } =
+        await import('../attribution/period-close.service');
       if (
         !['csv', 'json'].includes(options.format) ||
         !EXPORT_FORMATS.includes(options.format as ExportFormat)
@@ -65,6 +63,10 @@ async function withDatabase(
     process.stderr.write('set HUBSPOT_PORTAL_ID (the portal whose period this is)\n');
     process.exit(EXIT_USAGE);
   }
+  // The period service, the writers and the database drivers load on use, so other commands start
+  // without them.
+  const { openDatabase } = await import('../db/database');
+  const { migrateToLatest } = await import('../db/migrate');
   const database = openDatabase(config.database);
   try {
     await migrateToLatest(database.db);

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 
-import { openDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
-import { listEventsByStatus, requeueEvents } from '../webhooks/webhook-event.repository';
 import { EXIT_USAGE, loadRuntime } from './runtime';
 
 /** `truce events --dead` lists events that exhausted their attempts; `truce events retry` requeues them. */
@@ -17,6 +14,10 @@ export function registerEvents(program: Command): void {
         events.help({ error: true });
       }
       const { config } = loadRuntime();
+      // Database drivers load on use, so other commands start without them.
+      const { openDatabase } = await import('../db/database');
+      const { migrateToLatest } = await import('../db/migrate');
+      const { listEventsByStatus } = await import('../webhooks/webhook-event.repository');
       const database = openDatabase(config.database);
       try {
         await migrateToLatest(database.db);
@@ -65,6 +66,9 @@ export function registerEvents(program: Command): void {
         return;
       }
       const { config } = loadRuntime();
+      const { openDatabase } = await import('../db/database');
+      const { migrateToLatest } = await import('../db/migrate');
+      const { requeueEvents } = await import('../webhooks/webhook-event.repository');
       const database = openDatabase(config.database);
       try {
         await migrateToLatest(database.db);

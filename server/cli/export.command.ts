@@ -3,14 +3,7 @@ import { finished } from 'node:stream/promises';
 
 import type { Command } from 'commander';
 
-import {
-  attributionReportViews,
-  parseReportQuery,
-} from '../attribution/attribution-report.service';
-import { openDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
 import { AppError } from '../http/app-error';
-import { writeReport } from '../reports/export/report-writer';
 import { EXIT_USAGE, loadRuntime } from './runtime';
 
 /**
@@ -39,6 +32,13 @@ export function registerExport(program: Command): void {
         out?: string;
       }) => {
         const { config } = loadRuntime();
+        // The report service, the writers (exceljs) and the database drivers load on use, so other
+        // commands start without them.
+        const { attributionReportViews, parseReportQuery } =
+          await import('../attribution/attribution-report.service');
+        const { openDatabase } = await import('../db/database');
+        const { migrateToLatest } = await import('../db/migrate');
+        const { writeReport } = await import('../reports/export/report-writer');
         const portalId = config.hubspot.portalId;
         if (portalId === undefined) {
           process.stderr.write('truce export: set HUBSPOT_PORTAL_ID (the portal to report on)\n');

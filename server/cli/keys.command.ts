@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 
-import { openDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
-import { rotateTokenKeys } from '../oauth/rotate-keys';
 import { KeyringError, parseKeyring } from '../security/token-cipher';
 import { EXIT_USAGE, loadRuntime } from './runtime';
 
@@ -23,6 +20,9 @@ export function registerKeys(program: Command): void {
         return;
       }
       const keyring = parseKeyring(raw);
+      const { openDatabase } = await import('../db/database');
+      const { migrateToLatest } = await import('../db/migrate');
+      const { rotateTokenKeys } = await import('../oauth/rotate-keys');
       const database = openDatabase(config.database);
       try {
         await migrateToLatest(database.db);

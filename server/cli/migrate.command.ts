@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 
-import { openDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
 import { loadRuntime } from './runtime';
 
 export function registerMigrate(program: Command): void {
@@ -10,6 +8,9 @@ export function registerMigrate(program: Command): void {
     .description('apply pending database migrations and exit')
     .action(async () => {
       const { config } = loadRuntime();
+      // Database drivers load on use, so other commands start without them.
+      const { openDatabase } = await import('../db/database');
+      const { migrateToLatest } = await import('../db/migrate');
       const database = openDatabase(config.database);
       try {
         const applied = await migrateToLatest(database.db);

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 
-import { openDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
-import { deactivatePortal, listPortals } from '../portals/portal.repository';
-import { executePortalPurge, planPortalPurge, PurgeRefused } from '../portals/portal-purge';
+import type { DatabaseHandle } from '../db/database';
 import { EXIT_USAGE, loadRuntime } from './runtime';
 
 /**
@@ -18,6 +15,7 @@ export function registerPortal(program: Command): void {
     .description('every portal with its auth type and status')
     .action(async () => {
       await withDatabase(async (db) => {
+        const { listPortals } = await import('../portals/portal.repository');
         const rows = await listPortals(db);
         if (rows.length === 0) {
           process.stdout.write('no portals\n');
@@ -49,6 +47,7 @@ export function registerPortal(program: Command): void {
       const portalId = parsePortalId(raw);
       if (portalId === undefined) return;
       await withDatabase(async (db) => {
+        const { deactivatePortal } = await import('../portals/portal.repository');
         const changed = await deactivatePortal(
           db,
           portalId,
@@ -74,6 +73,8 @@ export function registerPortal(program: Command): void {
       if (portalId === undefined) return;
       const { config } = loadRuntime();
       await withDatabase(async (db) => {
+        const { executePortalPurge, planPortalPurge, PurgeRefused } =
+          await import('../portals/portal-purge');
         let plan;
         try {
           plan = await planPortalPurge(db, portalId, {
@@ -108,10 +109,11 @@ function parsePortalId(raw: string): number | undefined {
   return undefined;
 }
 
-async function withDatabase(
-  run: (db: ReturnType<typeof openDatabase>['db']) => Promise<void>,
-): Promise<void> {
+/** The database drivers load on use, so `truce --help` and other commands start without them. */
+async function withDatabase(run: (db: DatabaseHandle['db']) => Promise<void>): Promise<void> {
   const { config } = loadRuntime();
+  const { openDatabase } = await import('../db/database');
+  const { migrateToLatest } = await import('../db/migrate');
   const database = openDatabase(config.database);
   try {
     await migrateToLatest(database.db);

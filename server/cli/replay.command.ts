@@ -3,10 +3,6 @@ import { createInterface } from 'node:readline';
 
 import type { Command } from 'commander';
 
-import { openDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
-import { registerStaticPortal } from '../portals/portal.repository';
-import { parseWebhookBatch, storeWebhookBatch } from '../webhooks/webhook-intake';
 import { EXIT_USAGE, loadRuntime } from './runtime';
 
 /**
@@ -21,6 +17,11 @@ export function registerReplay(program: Command): void {
     .argument('<file>', 'JSON lines file; blank lines are skipped')
     .action(async (file: string) => {
       const { config } = loadRuntime();
+      // Database drivers and the intake load on use, so other commands start without them.
+      const { openDatabase } = await import('../db/database');
+      const { migrateToLatest } = await import('../db/migrate');
+      const { registerStaticPortal } = await import('../portals/portal.repository');
+      const { parseWebhookBatch, storeWebhookBatch } = await import('../webhooks/webhook-intake');
       const database = openDatabase(config.database);
       const counts = { lines: 0, batches: 0, events: 0, stored: 0, duplicates: 0 };
       const bad: string[] = [];

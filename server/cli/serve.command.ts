@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 
-import { startService } from '../service';
 import { loadRuntime } from './runtime';
 
 export function registerServe(program: Command): void {
@@ -9,6 +8,8 @@ export function registerServe(program: Command): void {
     .description('run the Truce service (migrates the database first)')
     .action(async () => {
       const { config, logger } = loadRuntime();
+      // The service (Express, the database drivers, the HubSpot client) loads only for this command.
+      const { startService } = await import('../service');
       const service = await startService(config, logger);
       let signals = 0;
       const shutdown = (signal: NodeJS.Signals) => {

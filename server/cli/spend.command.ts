@@ -2,11 +2,6 @@ import { readFileSync } from 'node:fs';
 
 import type { Command } from 'commander';
 
-import { upsertSpend } from '../attribution/campaign-spend.repository';
-import { parseSpendCsv } from '../attribution/spend-csv';
-import { openDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
-import { backfillCommand } from './backfill.command';
 import { EXIT_USAGE, loadRuntime } from './runtime';
 
 /**
@@ -21,6 +16,11 @@ export function registerSpend(program: Command): void {
     .argument('<file>', 'CSV with campaign,period,currency,amount[,source]')
     .action(async (file: string) => {
       const { config } = loadRuntime();
+      // The routes module (Express) and the database drivers load on use, so other commands start without them.
+      const { parseSpendCsv } = await import('../attribution/spend-csv');
+      const { upsertSpend } = await import('../attribution/campaign-spend.repository');
+      const { openDatabase } = await import('../db/database');
+      const { migrateToLatest } = await import('../db/migrate');
       const portalId = config.hubspot.portalId;
       if (portalId === undefined) {
         process.stderr.write('truce spend import: set HUBSPOT_PORTAL_ID\n');
@@ -59,6 +59,7 @@ export function registerSpend(program: Command): void {
     )
     .option('--dry-run', 'read the budgets and report; store nothing')
     .action(async (options: { dryRun?: boolean }) => {
+      const { backfillCommand } = await import('./backfill.command');
       const report = await backfillCommand(options, { sync: true });
       if (report) {
         const verb = report.dryRun ? 'would store' : 'stored';

@@ -1,4 +1,4 @@
-import { type AbsorbingChain, solveFromStart } from './markov-absorption';
+import { solveCompressedFromStart } from './markov-absorption';
 
 export const MAX_MARKOV_ORDER = 4;
 
@@ -114,18 +114,27 @@ export interface MarkovResult {
  * where removing c makes every state containing c a non-converting dead end; credit_c = RE_c / Σ RE ×
  * total conversions. Value the same way with V = Σ_s visits_s × P(s → conversion) × m_s, m_s the mean
  * value per conversion of the paths ending in s.
+ *
+ * P and V of the full chain need no solve: every path leaves each state it enters, so the observed
+ * counts are a flow that satisfies the chain's visit equations, whose solution is unique; hence P =
+ * conversions / journeys and V = value / journeys exactly (`absorptionFromStart(chain, null)` solves it
+ * anyway, and a test checks that the two agree). Only the one solve per removed channel is left.
  */
 export function markovAttribution(chain: MarkovChainBuilder, channelCount: number): MarkovResult {
   let totalConversions = 0;
   let totalValue = 0;
+  let journeys = 0;
   for (let s = 0; s < chain.stateCount; s += 1) {
     totalConversions += chain.conversions[s] as number;
     totalValue += chain.value[s] as number;
   }
-  const [conversionProbability, expectedValue] = solveWithout(chain, null);
+  for (const weight of chain.start.values()) journeys += weight;
+  const conversionProbability = journeys > 0 ? totalConversions / journeys : 0;
+  const expectedValue = journeys > 0 ? totalValue / journeys : 0;
+  const rows = normalisedRows(chain);
   const effects: Array<[number, number]> = [];
   for (let channel = 0; channel < channelCount; channel += 1) {
-    const [p, v] = solveWithout(chain, channel);
+    const [p, v] = solveWithout(chain, rows, channel);
     // Removal only turns states into dead ends, so it cannot raise P or V; clamp float noise at 0.
     effects.push([
       conversionProbability > 0 ? Math.max(0, 1 - p / conversionProbability) : 0,
@@ -139,8 +148,8 @@ export function markovAttribution(chain: MarkovChainBuilder, channelCount: numbe
     sumValue += rev;
   }
   return {
-    conversionProbability: conversionProbability as number,
-    expectedValue: expectedValue as number,
+    conversionProbability,
+    expectedValue,
     totalConversions,
     totalValue,
     stateCount: chain.stateCount,
@@ -153,10 +162,69 @@ export function markovAttribution(chain: MarkovChainBuilder, channelCount: numbe
   };
 }
 
-/** [P(conversion), expected value] from start, with the states containing `removed` as dead ends. */
-function solveWithout(chain: MarkovChainBuilder, removed: number | null): [number, number] {
+/** [P(conversion), expected value] from start by an exact solve, with the states containing `removed` as dead ends. */
+export function absorptionFromStart(
+  chain: MarkovChainBuilder,
+  removed: number | null,
+): [number, number] {
+  return solveWithout(chain, normalisedRows(chain), removed);
+}
+
+/**
+ * The chain's rows as probabilities in compressed form (row `stateCount` is the start), with each
+ * state's probabilities of converting, of converting times its mean value, and of ending in null.
+ */
+interface NormalisedRows {
+  readonly rowStart: Int32Array;
+  readonly columns: Int32Array;
+  readonly probabilities: Float64Array;
+  readonly toConversion: Float64Array;
+  readonly valuePerStep: Float64Array;
+  readonly toNull: Float64Array;
+}
+
+function normalisedRows(chain: MarkovChainBuilder): NormalisedRows {
   const n = chain.stateCount;
-  const index = new Int32Array(n).fill(-1);
+  let entries = chain.start.size;
+  for (let s = 0; s < n; s += 1) entries += (chain.transitions[s] as Map<number, number>).size;
+  const rowStart = new Int32Array(n + 2);
+  const columns = new Int32Array(entries);
+  const probabilities = new Float64Array(entries);
+  const toConversion = new Float64Array(n);
+  const valuePerStep = new Float64Array(n);
+  const toNull = new Float64Array(n);
+  let at = 0;
+  for (let s = 0; s <= n; s += 1) {
+    const row = s < n ? (chain.transitions[s] as Map<number, number>) : chain.start;
+    const conversions = s < n ? (chain.conversions[s] as number) : 0;
+    const nulls = s < n ? (chain.nulls[s] as number) : 0;
+    let total = conversions + nulls;
+    for (const weight of row.values()) total += weight;
+    rowStart[s] = at;
+    for (const [t, weight] of row) {
+      columns[at] = t;
+      probabilities[at] = weight / total;
+      at += 1;
+    }
+    if (s < n) {
+      toConversion[s] = conversions / total;
+      // P(s → conversion) × m_s = (conversions/total) × (value/conversions).
+      valuePerStep[s] = conversions > 0 ? (chain.value[s] as number) / total : 0;
+      toNull[s] = nulls / total;
+    }
+  }
+  rowStart[n + 1] = at;
+  return { rowStart, columns, probabilities, toConversion, valuePerStep, toNull };
+}
+
+/** [P(conversion), expected value] from start, with the states containing `removed` as dead ends. */
+function solveWithout(
+  chain: MarkovChainBuilder,
+  rows: NormalisedRows,
+  removed: number | null,
+): [number, number] {
+  const n = chain.stateCount;
+  const index = new Int32Array(n + 1).fill(-1);
   let size = 0;
   for (let s = 0; s < n; s += 1) {
     if (removed === null || !(chain.stateChannels[s] as number[]).includes(removed)) {
@@ -164,45 +232,44 @@ function solveWithout(chain: MarkovChainBuilder, removed: number | null): [numbe
       size += 1;
     }
   }
-  const transitions: Array<Map<number, number>> = [];
+  index[n] = size;
+  const rowStart = new Int32Array(size + 2);
+  const columns = new Int32Array(rows.columns.length);
+  const probabilities = new Float64Array(rows.columns.length);
   const exit = new Float64Array(size);
   const toConversion = new Float64Array(size);
   const valuePerStep = new Float64Array(size);
-  for (let s = 0; s < n; s += 1) {
+  let at = 0;
+  for (let s = 0; s <= n; s += 1) {
     const i = index[s] as number;
     if (i < 0) continue;
-    const conversions = chain.conversions[s] as number;
-    const row = chain.transitions[s] as Map<number, number>;
-    let total = conversions + (chain.nulls[s] as number);
-    for (const weight of row.values()) total += weight;
-    let leaving = conversions + (chain.nulls[s] as number);
-    const kept = new Map<number, number>();
-    for (const [t, weight] of row) {
-      const j = index[t] as number;
-      if (j < 0) leaving += weight;
-      else kept.set(j, weight / total);
+    rowStart[i] = at;
+    // Transitions into removed states leave the chain (to null).
+    let leaving = s < n ? (rows.toConversion[s] as number) + (rows.toNull[s] as number) : 0;
+    for (let e = rows.rowStart[s] as number; e < (rows.rowStart[s + 1] as number); e += 1) {
+      const j = index[rows.columns[e] as number] as number;
+      if (j < 0) {
+        leaving += rows.probabilities[e] as number;
+      } else {
+        columns[at] = j;
+        probabilities[at] = rows.probabilities[e] as number;
+        at += 1;
+      }
     }
-    transitions.push(kept);
-    exit[i] = leaving / total;
-    toConversion[i] = conversions / total;
-    // P(s → conversion) × m_s = (conversions/total) × (value/conversions).
-    valuePerStep[i] = conversions > 0 ? (chain.value[s] as number) / total : 0;
+    if (s < n) {
+      exit[i] = leaving;
+      toConversion[i] = rows.toConversion[s] as number;
+      valuePerStep[i] = rows.valuePerStep[s] as number;
+    }
   }
-  let startTotal = 0;
-  for (const weight of chain.start.values()) startTotal += weight;
-  if (startTotal === 0) return [0, 0];
-  const start = new Map<number, number>();
-  for (const [t, weight] of chain.start) {
-    const j = index[t] as number;
-    if (j >= 0) start.set(j, weight / startTotal);
-  }
-  const system: AbsorbingChain = {
+  rowStart[size + 1] = at;
+  const [p, v] = solveCompressedFromStart({
     size,
-    transitions,
+    rowStart,
+    columns,
+    probabilities,
     exit,
-    start,
     rhs: [toConversion, valuePerStep],
-  };
-  const [p, v] = solveFromStart(system);
+  });
   return [p as number, v as number];
 }
