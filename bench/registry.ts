@@ -4,6 +4,7 @@ import { exportBenchmark } from './export.bench';
 import { intakeBenchmark } from './intake.bench';
 import { sandboxBenchmark } from './sandbox.bench';
 import { scoringBenchmark } from './scoring.bench';
+import { soakBenchmark } from './soak.bench';
 import { storageBenchmark } from './storage.bench';
 
 export interface Benchmark {
@@ -21,4 +22,5 @@ export const benchmarks: Benchmark[] = [
   sandboxBenchmark,
   exportBenchmark,
   dealAttributionBenchmark,
+  soakBenchmark,
 ];
