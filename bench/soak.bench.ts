@@ -22,7 +22,8 @@ const EVENTS_PER_BATCH = 50;
 const CONTACTS_PER_PORTAL = 2_000;
 /** Card readers: HubSpot allows 20 concurrent hubspot.fetch calls per account; a few reps is realistic. */
 const CARD_LANES = 3;
-const DURATION_S = Number(process.env.SOAK_DURATION_S ?? 120);
+const DEFAULT_DURATION_S = 120;
+const DURATION_S = Number(process.env.SOAK_DURATION_S ?? DEFAULT_DURATION_S);
 const BASELINE_S = 5;
 const STAGES = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead'];
 
@@ -138,7 +139,7 @@ function cardLanes(
 
 export const soakBenchmark: Benchmark = {
   name: 'soak',
-  description: `webhook batches at HubSpot's concurrency (${IN_FLIGHT_PER_PORTAL} in flight × ${PORTALS.length} portals) for SOAK_DURATION_S (default ${DURATION_S} s) while the card API is read; loopback, SQLite`,
+  description: `webhook batches at HubSpot's concurrency (${IN_FLIGHT_PER_PORTAL} in flight × ${PORTALS.length} portals) for ${DURATION_S} s (SOAK_DURATION_S, default ${DEFAULT_DURATION_S}) while the card API is read; loopback, SQLite`,
   async run(print) {
     const dir = mkdtempSync(path.join(tmpdir(), 'truce-soak-'));
     const file = path.join(dir, 'truce.sqlite');
