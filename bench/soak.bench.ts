@@ -25,6 +25,8 @@ const CARD_LANES = 3;
 const DEFAULT_DURATION_S = 120;
 const DURATION_S = Number(process.env.SOAK_DURATION_S ?? DEFAULT_DURATION_S);
 const BASELINE_S = 5;
+/** How long to wait for the backlog to be processed after the load stops. */
+const DRAIN_TIMEOUT_S = Number(process.env.SOAK_DRAIN_TIMEOUT_S ?? 600);
 const STAGES = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead'];
 
 function sign(method: string, pathAndQuery: string, body: string, timestamp: number): string {
@@ -220,20 +222,6 @@ export const soakBenchmark: Benchmark = {
       const loadSeconds = (Date.now() - started) / 1000;
       rss.push({ at: 'end of load', mb: rssMb(pid) });
 
-      const reader = new SQLite(file, { readonly: true });
-      const counts = () =>
-        reader
-          .prepare(
-            `select count(*) as stored, coalesce(sum(status = 'done'), 0) as done from webhook_event`,
-          )
-          .get() as { stored: number; done: number };
-      const atEnd = counts();
-      const drained = await waitUntil(() => counts().done === counts().stored, 1_200_000);
-      const processedSeconds = (Date.now() - started) / 1000;
-      const final = counts();
-      reader.close();
-      rss.push({ at: 'drained', mb: rssMb(pid) });
-
       const load = (await import('node:os')).loadavg();
       print(
         `machine load average at the end (1/5/15 min): ${load.map((l) => l.toFixed(2)).join(' / ')}`,
@@ -260,6 +248,25 @@ export const soakBenchmark: Benchmark = {
             )
           ).toFixed(1)}×`,
       );
+      print(`RSS so far: ${rss.map((r) => `${r.at} ${r.mb.toFixed(0)} MB`).join(', ')}`);
+
+      const reader = new SQLite(file, { readonly: true });
+      const counts = () =>
+        reader
+          .prepare(
+            `select count(*) as stored, coalesce(sum(status = 'done'), 0) as done from webhook_event`,
+          )
+          .get() as { stored: number; done: number };
+      const atEnd = counts();
+      const drained = await waitUntil(
+        () => counts().done === counts().stored,
+        DRAIN_TIMEOUT_S * 1000,
+      );
+      const processedSeconds = (Date.now() - started) / 1000;
+      const final = counts();
+      reader.close();
+      rss.push({ at: 'drained', mb: rssMb(pid) });
+
       print(
         `processing: ${atEnd.done} of ${atEnd.stored} processed when the load stopped; ` +
           `${final.done} of ${final.stored} after ${processedSeconds.toFixed(0)} s ` +
