@@ -5,6 +5,7 @@ import { exportBenchmark } from './export.bench';
 import { intakeBenchmark } from './intake.bench';
 import { sandboxBenchmark } from './sandbox.bench';
 import { scoringBenchmark } from './scoring.bench';
+import { soakBenchmark } from './soak.bench';
 import { storageBenchmark } from './storage.bench';
 
 export interface Benchmark {
@@ -23,4 +24,5 @@ export const benchmarks: Benchmark[] = [
   exportBenchmark,
   dealAttributionBenchmark,
   cardApiBenchmark,
+  soakBenchmark,
 ];

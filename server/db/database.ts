@@ -98,6 +98,10 @@ export function openDatabase(
   // An idle client losing its connection (e.g. a PostgreSQL restart) must not crash the process; the next
   // query reports the failure to its caller instead.
   pool.on('error', () => undefined);
+  // The pool listens only to idle clients: one that is checked out (mid-transaction) when PostgreSQL goes away
+  // emits 'error' with nobody listening, which would crash the process. Its running query fails anyway, the
+  // pool discards it on release, and the caller answers 503 (database_unavailable).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 
+import { databaseUnavailable } from '../db/database-unavailable';
 import { AppError } from './app-error';
 
 export interface ErrorBody {
@@ -54,6 +55,15 @@ function toAppError(error: unknown): AppError | undefined {
           return new AppError('bad_request', error.message, error.status);
         }
     }
+  }
+  const unavailable = databaseUnavailable(error);
+  if (unavailable) {
+    // 503, not 500: the request was fine and a retry will succeed once the database is back (HubSpot
+    // redelivers a refused webhook batch). Whatever the request would have written was rolled back.
+    return AppError.unavailable(
+      `the database is unavailable (${unavailable.reason}); nothing was changed, retry later`,
+      'database_unavailable',
+    );
   }
   return undefined;
 }
