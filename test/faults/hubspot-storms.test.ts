@@ -8,6 +8,7 @@ import { createLogger } from '../../server/logger';
 import { countOutboxByStatus, enqueueOutbox } from '../../server/outbox/outbox.repository';
 import { taskMarker } from '../../server/outbox/outbox-executors';
 import { createOutboxWorker, type OutboxWorker } from '../../server/outbox/outbox-worker';
+import { registerStaticPortal } from '../../server/portals/portal.repository';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { report, waitFor } from './fault-stream';
 
@@ -91,6 +92,8 @@ describe('the HubSpot outbox through 429 storms, 5xx and 10 s stalls', () => {
     });
     proxy = await recordingProxy(sandbox.url);
     database = await createTestDatabase('sqlite');
+    // The outbox serves installed portals only, as the service registers its private-app portal at start.
+    await registerStaticPortal(database.db, sandbox.portalId, Date.now());
   });
 
   afterAll(async () => {
