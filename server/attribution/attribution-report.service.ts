@@ -19,6 +19,7 @@ import type { Database } from '../db/schema';
 import { AppError } from '../http/app-error';
 import { EXPORT_FORMATS, type ExportFormat } from '../reports/export/report-writer';
 import { spendInRange } from './campaign-spend.repository';
+import { addPeriodCredits } from './period-attribution.repository';
 
 export interface AttributionReportQuery {
   readonly models: readonly string[];
@@ -43,7 +44,8 @@ export function parseReportQuery(
     return value;
   };
   const model = text('model', raw.model) ?? 'all';
-  const stored = settings.models as readonly string[];
+  // Journey models are stored per deal; data-driven ones per period (truce attribute-period).
+  const stored = [...settings.models, ...settings.dataDriven.models] as readonly string[];
   let models: readonly string[];
   if (model === 'all') models = stored;
   else if (!isModelName(model)) {
@@ -132,6 +134,7 @@ export async function attributionReportViews(
 ): Promise<ReportView[]> {
   const accumulator = new AttributionAccumulator({ by: query.by, models: query.models });
   for await (const credit of storedCredits(db, portalId, query)) accumulator.add(credit);
+  await addPeriodCredits(db, portalId, query, accumulator);
   if (query.by === 'campaign') {
     for (const spend of await spendInRange(db, portalId, query.range)) {
       accumulator.addSpend({

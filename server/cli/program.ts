@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 
 import { registerAttribute } from './attribute.command';
+import { registerAttributePeriod } from './attribute-period.command';
 import { registerClosePeriod } from './close-period.command';
 import { registerEvents } from './events.command';
 import { registerExport } from './export.command';
@@ -26,5 +27,6 @@ export function buildProgram(): Command {
   registerExport(program);
   registerSpend(program);
   registerClosePeriod(program);
+  registerAttributePeriod(program);
   return program;
 }

@@ -196,6 +196,7 @@ export interface Database {
   campaign_spend: CampaignSpendTable;
   period_close: PeriodCloseTable;
   period_snapshot: PeriodSnapshotTable;
+  period_attribution: PeriodAttributionTable;
 }
 
 export interface TouchpointTable {
@@ -298,4 +299,25 @@ export interface PeriodSnapshotTable {
   amount_cents: number;
   /** JSON object: net cents per campaign (key '' = no campaign) at the close. */
   credits: string;
+}
+
+export interface PeriodAttributionTable {
+  portal_id: number;
+  period: string;
+  period_start: number;
+  period_end: number;
+  /** markov, shapley or shapley_rate */
+  model: string;
+  /** campaign or channel */
+  dimension: string;
+  currency: string;
+  /** Campaign or channel; '' = no campaign. */
+  key: string;
+  conversions: number;
+  value_cents: number;
+  removal_effect: number | null;
+  deals: number;
+  converting: number;
+  non_converting: number;
+  computed_at: number;
 }
