@@ -9,6 +9,7 @@ import {
 import {
   attributionByModelView,
   attributionTotalsView,
+  creditRowsView,
   modelsSideBySideView,
 } from '../../src/reports/attribution-views';
 import { ReportInputError } from '../../src/reports/report-input-error';
@@ -26,6 +27,8 @@ export interface AttributionReportQuery {
   readonly range: ReportRange;
   readonly by: ReportDimension;
   readonly format: ExportFormat;
+  /** `table`: the campaign/channel table; `credits`: every stored per-deal credit row, streamed. */
+  readonly view: 'table' | 'credits';
 }
 
 /**
@@ -34,7 +37,14 @@ export interface AttributionReportQuery {
  * a 400 with the reason.
  */
 export function parseReportQuery(
-  raw: { model?: unknown; from?: unknown; to?: unknown; by?: unknown; format?: unknown },
+  raw: {
+    model?: unknown;
+    from?: unknown;
+    to?: unknown;
+    by?: unknown;
+    format?: unknown;
+    view?: unknown;
+  },
   settings: Settings['attribution'],
 ): AttributionReportQuery {
   const text = (name: string, value: unknown): string | undefined => {
@@ -70,6 +80,10 @@ export function parseReportQuery(
       'invalid_query',
     );
   }
+  const view = text('view', raw.view) ?? 'table';
+  if (view !== 'table' && view !== 'credits') {
+    throw AppError.badRequest(`view must be table or credits, not "${view}"`, 'invalid_query');
+  }
   let range: ReportRange;
   try {
     range = resolveReportRange(
@@ -80,7 +94,7 @@ export function parseReportQuery(
     if (error instanceof ReportInputError) throw AppError.badRequest(error.message, error.code);
     throw error;
   }
-  return { models, range, by, format: format as ExportFormat };
+  return { models, range, by, format: format as ExportFormat, view };
 }
 
 const PAGE = 5_000;
@@ -132,6 +146,10 @@ export async function attributionReportViews(
   portalId: number,
   query: AttributionReportQuery,
 ): Promise<ReportView[]> {
+  if (query.view === 'credits') {
+    // Per-deal rows exist for the journey models only; data-driven models are solved per period, not per deal.
+    return [creditRowsView(storedCredits(db, portalId, query))];
+  }
   const accumulator = new AttributionAccumulator({ by: query.by, models: query.models });
   for await (const credit of storedCredits(db, portalId, query)) accumulator.add(credit);
   await addPeriodCredits(db, portalId, query, accumulator);

@@ -7,6 +7,7 @@ import { registerEvents } from './events.command';
 import { registerExport } from './export.command';
 import { registerHubspotProject } from './hubspot-project.command';
 import { registerMigrate } from './migrate.command';
+import { registerRecompute } from './recompute.command';
 import { registerReplay } from './replay.command';
 import { registerScore } from './score.command';
 import { registerServe } from './serve.command';
@@ -28,5 +29,6 @@ export function buildProgram(): Command {
   registerSpend(program);
   registerClosePeriod(program);
   registerAttributePeriod(program);
+  registerRecompute(program);
   return program;
 }

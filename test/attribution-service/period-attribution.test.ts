@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 
 import { reconcileDealAttribution } from '../../server/attribution/deal-attribution.service';
 import { closePeriod } from '../../server/attribution/period-close.service';
+import { recomputeAttribution } from '../../server/attribution/recompute.service';
 import { upsertTouches } from '../../server/attribution/touchpoint.repository';
 import type { Config } from '../../server/config';
 import {
@@ -344,6 +345,81 @@ describe.each(dialects)('data-driven attribution per period on %s', (dialect) =>
     const closed = await attribute('2026-Q3');
     expect(closed.status).toBe(409);
     expect((await errorOf(closed)).message).toMatch(/2026-Q3 is closed/);
+  });
+
+  it('recomputes everything from stored data to the same per-deal credits, in bulk, and every quarter', async () => {
+    const db = running.service.database.db;
+    const credits = async () =>
+      (
+        await db
+          .selectFrom('attribution_credit')
+          .select(['deal_id', 'model', 'touchpoint_id', 'contact_id', 'campaign', 'channel'])
+          .select(['currency', 'gross_cents', 'discount_cents', 'net_cents', 'closed_at', 'period'])
+          .orderBy('deal_id')
+          .orderBy('model')
+          .orderBy('touchpoint_id')
+          .execute()
+      ).map((row) => Object.values(row).map((value) => (value === null ? null : String(value))));
+    const states = async () =>
+      (
+        await db
+          .selectFrom('deal_attribution_state')
+          .select(['deal_id', 'status', 'inputs_hash', 'amount_cents', 'currency', 'closed_at'])
+          .select(['contacts', 'touches'])
+          .where('status', 'in', ['attributed', 'no_touches'])
+          .orderBy('deal_id')
+          .execute()
+      ).map((row) => Object.values(row).map(String));
+    const byDeal = await credits();
+    const stateByDeal = await states();
+    // Linear over D1 (2 touches), D2, D5 and D7 (one each).
+    expect(byDeal).toHaveLength(5);
+    await db.deleteFrom('attribution_credit').execute();
+
+    const summary = await recomputeAttribution(running.service.database, PORTAL_ID, {
+      settings: config.settings.attribution,
+      now: NOW,
+    });
+    expect(summary).toMatchObject({ deals: 4, credits: 5, closedPeriods: [] });
+    expect(summary.periods.map((period) => period.period)).toEqual([
+      '2026-Q2',
+      '2026-Q3',
+      '2026-Q4',
+    ]);
+    expect(await credits()).toEqual(byDeal);
+    expect(await states()).toEqual(stateByDeal);
+    const markov = await stored('channel', 'EUR', 'markov');
+    expect(markov.email!.cents).toBe(68_182);
+  });
+
+  it('streams every per-deal credit row as CSV through the report', async () => {
+    const response = await fetch(
+      `${running.baseUrl}/api/v1/reports/attribution?view=credits&format=csv&from=2026-Q3&to=2026-Q3`,
+      { headers },
+    );
+    expect(response.status).toBe(200);
+    const lines = (await response.text()).trim().split('\n');
+    expect(lines[0]).toBe(
+      'deal_id,model,touch_id,period,currency,campaign,channel,gross,discount,net',
+    );
+    expect(
+      lines.slice(1).map((line) =>
+        line
+          .split(',')
+          .filter((_, i) => i !== 2)
+          .join(','),
+      ),
+    ).toEqual([
+      '1,linear,2026-Q3,EUR,spring,email,500.00,0.00,500.00',
+      '1,linear,2026-Q3,EUR,ads,paid_search,500.00,0.00,500.00',
+      '2,linear,2026-Q3,EUR,spring,email,500.00,0.00,500.00',
+      '5,linear,2026-Q3,USD,ads,paid_search,200.00,0.00,200.00',
+    ]);
+    const badView = await fetch(`${running.baseUrl}/api/v1/reports/attribution?view=rows`, {
+      headers,
+    });
+    expect(badView.status).toBe(400);
+    expect((await errorOf(badView)).message).toBe('view must be table or credits, not "rows"');
   });
 
   it('refuses bad input with the reason and stores nothing', async () => {
