@@ -28,7 +28,10 @@ export function registerExport(program: Command): void {
     .option('--to <period>', 'last period (inclusive)')
     .option('--by <dimension>', 'campaign or channel', 'campaign')
     .option('--format <format>', 'csv, json or xlsx', 'csv')
-    .option('--view <view>', 'table (by campaign or channel) or credits (every per-deal credit row)')
+    .option(
+      '--view <view>',
+      'table (by campaign or channel) or credits (every per-deal credit row)',
+    )
     .option('--out <file>', 'write here instead of stdout')
     .action(
       async (options: {
