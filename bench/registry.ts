@@ -2,6 +2,7 @@ import { attributionBenchmark } from './attribution.bench';
 import { dealAttributionBenchmark } from './deal-attribution.bench';
 import { exportBenchmark } from './export.bench';
 import { intakeBenchmark } from './intake.bench';
+import { recomputeBenchmark } from './recompute.bench';
 import { sandboxBenchmark } from './sandbox.bench';
 import { scoringBenchmark } from './scoring.bench';
 import { storageBenchmark } from './storage.bench';
@@ -21,4 +22,5 @@ export const benchmarks: Benchmark[] = [
   sandboxBenchmark,
   exportBenchmark,
   dealAttributionBenchmark,
+  recomputeBenchmark,
 ];

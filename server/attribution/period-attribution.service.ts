@@ -39,30 +39,53 @@ export async function attributePeriod(
   label: string,
   context: { readonly settings: Settings['attribution']; readonly now: number },
 ): Promise<PeriodAttributionSummary> {
+  const [summary] = await attributePeriods(db, portalId, [label], context);
+  return summary!;
+}
+
+/**
+ * `attributePeriod` for several quarters at once (a full recomputation): the deals and contacts are read in
+ * one pass over the span of the quarters, and each journey goes to the game of the quarter it ends in.
+ */
+export async function attributePeriods(
+  db: Kysely<Database>,
+  portalId: number,
+  labels: readonly string[],
+  context: { readonly settings: Settings['attribution']; readonly now: number },
+): Promise<PeriodAttributionSummary[]> {
   const { settings, now } = context;
-  const period = resolveQuarter(label, settings.timeZone);
+  const periods = labels
+    .map((label) => resolveQuarter(label, settings.timeZone))
+    .sort((a, b) => a.start - b.start);
+  if (periods.length === 0) return [];
   const closed = await db
     .selectFrom('period_close')
-    .select('closed_at')
+    .select(['period', 'closed_at'])
     .where('portal_id', '=', portalId)
-    .where('period', '=', period.label)
+    .where(
+      'period',
+      'in',
+      periods.map((period) => period.label),
+    )
     .executeTakeFirst();
   if (closed) {
     throw AppError.conflict(
-      `${period.label} is closed; its data-driven credits were frozen with it`,
+      `${closed.period} is closed; its data-driven credits were frozen with it`,
       'period_closed',
     );
   }
   const { dataDriven } = settings;
   const lookbackMs = settings.lookbackDays * DAY_MS;
   const staleMs = dataDriven.staleDays * DAY_MS;
-  const game = new PeriodAttribution({
-    models: dataDriven.models,
-    markovOrder: dataDriven.markovOrder,
-  });
-  const counts = { won: 0, lost: 0, stale: 0, contacts: 0 };
+  const games = periods.map((period) => ({
+    period,
+    game: new PeriodAttribution({ models: dataDriven.models, markovOrder: dataDriven.markovOrder }),
+    counts: { won: 0, lost: 0, stale: 0, contacts: 0 },
+  }));
+  const gameAt = (at: number) => games.find(({ period }) => period.start <= at && at < period.end);
+  const span = { start: periods[0]!.start, end: periods.at(-1)!.end };
 
-  for await (const deals of periodDeals(db, portalId, period, { staleMs, now })) {
+  for await (const deals of periodDeals(db, portalId, span, { staleMs, now })) {
     const contactsByDeal = await dealContacts(
       db,
       portalId,
@@ -78,13 +101,15 @@ export async function attributePeriod(
       },
     );
     for (const deal of deals) {
+      const target = gameAt(deal.end);
+      if (!target) continue;
       const all = (contactsByDeal.get(deal.dealId) ?? []).flatMap(
         (contactId) => touches.get(contactId) ?? [],
       );
       const path = journeyPath(all, deal.end, { lookbackMs });
       if (path.length === 0) continue;
-      counts[deal.kind] += 1;
-      game.addDeal({
+      target.counts[deal.kind] += 1;
+      target.game.addDeal({
         currency: deal.currency ?? settings.defaultCurrency,
         converted: deal.kind === 'won',
         valueCents: deal.kind === 'won' ? deal.amountCents : 0,
@@ -93,7 +118,7 @@ export async function attributePeriod(
     }
   }
 
-  for (const contacts of await contactsWithoutDeals(db, portalId, period, { staleMs, now })) {
+  for (const contacts of await contactsWithoutDeals(db, portalId, span, { staleMs, now })) {
     const touches = await touchesByContact(
       db,
       portalId,
@@ -104,43 +129,51 @@ export async function attributePeriod(
       },
     );
     for (const contact of contacts) {
+      const target = gameAt(contact.end + staleMs);
+      if (!target) continue;
       const path = journeyPath(touches.get(contact.contactId) ?? [], contact.end, { lookbackMs });
       if (path.length === 0) continue;
-      counts.contacts += 1;
-      game.addContact(path);
+      target.counts.contacts += 1;
+      target.game.addContact(path);
     }
   }
 
-  let credits: PeriodCredit[];
-  try {
-    credits = game.results();
-  } catch (error) {
-    // The exact conversion-rate Shapley game refuses more than 20 players rather than approximate.
-    if (error instanceof RangeError) throw new AppError('unsolvable', error.message, 422);
-    throw error;
-  }
-  const rows = credits.map((credit) => ({
-    portal_id: portalId,
-    period: period.label,
-    period_start: period.start,
-    period_end: period.end,
-    model: credit.model,
-    dimension: credit.dimension,
-    currency: credit.currency,
-    key: credit.key ?? '',
-    conversions: credit.conversions,
-    value_cents: credit.valueCents,
-    removal_effect: credit.removalEffect,
-    deals: credit.deals,
-    converting: credit.converting,
-    non_converting: credit.nonConverting,
-    computed_at: now,
-  }));
+  const rows = games.flatMap(({ period, game }) => {
+    let credits: PeriodCredit[];
+    try {
+      credits = game.results();
+    } catch (error) {
+      // The exact conversion-rate Shapley game refuses more than 20 players rather than approximate.
+      if (error instanceof RangeError) throw new AppError('unsolvable', error.message, 422);
+      throw error;
+    }
+    return credits.map((credit) => ({
+      portal_id: portalId,
+      period: period.label,
+      period_start: period.start,
+      period_end: period.end,
+      model: credit.model,
+      dimension: credit.dimension,
+      currency: credit.currency,
+      key: credit.key ?? '',
+      conversions: credit.conversions,
+      value_cents: credit.valueCents,
+      removal_effect: credit.removalEffect,
+      deals: credit.deals,
+      converting: credit.converting,
+      non_converting: credit.nonConverting,
+      computed_at: now,
+    }));
+  });
   await db.transaction().execute(async (trx) => {
     await trx
       .deleteFrom('period_attribution')
       .where('portal_id', '=', portalId)
-      .where('period', '=', period.label)
+      .where(
+        'period',
+        'in',
+        periods.map((period) => period.label),
+      )
       .execute();
     for (let start = 0; start < rows.length; start += INSERT_ROWS) {
       await trx
@@ -149,7 +182,11 @@ export async function attributePeriod(
         .execute();
     }
   });
-  return { period: period.label, ...counts, rows: rows.length };
+  return games.map(({ period, counts }) => ({
+    period: period.label,
+    ...counts,
+    rows: rows.filter((row) => row.period === period.label).length,
+  }));
 }
 
 export function resolveQuarter(label: string, zone: string): Period {
@@ -185,7 +222,7 @@ interface PeriodDeal {
 async function* periodDeals(
   db: Kysely<Database>,
   portalId: number,
-  period: Period,
+  period: { readonly start: number; readonly end: number },
   options: { staleMs: number; now: number },
 ): AsyncIterable<PeriodDeal[]> {
   const staleAt = sql<number>`coalesce(d.dealstage_at, d.created_at) + ${options.staleMs}`;
@@ -225,7 +262,7 @@ async function* periodDeals(
 async function contactsWithoutDeals(
   db: Kysely<Database>,
   portalId: number,
-  period: Period,
+  period: { readonly start: number; readonly end: number },
   options: { staleMs: number; now: number },
 ): Promise<Array<Array<{ contactId: number; end: number }>>> {
   const staleAt = sql<number>`max(t.at) + ${options.staleMs}`;

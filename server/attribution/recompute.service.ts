@@ -12,10 +12,10 @@ import type {
   DealTable,
 } from '../db/schema';
 import { dealCredits } from './deal-attribution.service';
-import { attributePeriod, type PeriodAttributionSummary } from './period-attribution.service';
+import { attributePeriods, type PeriodAttributionSummary } from './period-attribution.service';
 
 const DAY_MS = 86_400_000;
-const DEAL_PAGE = 2_000;
+const DEAL_PAGE = 1_000;
 const ID_CHUNK = 500;
 
 export interface RecomputeSummary {
@@ -80,14 +80,13 @@ export async function recomputeAttribution(
         .execute()
     ).map((row) => row.period),
   );
+  const open: string[] = [];
   for (const period of await quartersWithJourneys(db, portalId, settings, now)) {
-    if (closed.has(period)) {
-      closedPeriods.push(period);
-      continue;
-    }
-    periods.push(await attributePeriod(db, portalId, period, { settings, now }));
-    context.progress?.(`${period}: data-driven credits`);
+    if (closed.has(period)) closedPeriods.push(period);
+    else open.push(period);
   }
+  periods.push(...(await attributePeriods(db, portalId, open, { settings, now })));
+  context.progress?.(`${open.length} quarter(s) of data-driven credits`);
   return { deals, credits, periods, closedPeriods };
 }
 
