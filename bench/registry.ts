@@ -4,6 +4,7 @@ import { exportBenchmark } from './export.bench';
 import { intakeBenchmark } from './intake.bench';
 import { recomputeBenchmark } from './recompute.bench';
 import { sandboxBenchmark } from './sandbox.bench';
+import { serviceExportBenchmark } from './service-export.bench';
 import { scoringBenchmark } from './scoring.bench';
 import { storageBenchmark } from './storage.bench';
 
@@ -23,4 +24,5 @@ export const benchmarks: Benchmark[] = [
   exportBenchmark,
   dealAttributionBenchmark,
   recomputeBenchmark,
+  serviceExportBenchmark,
 ];
