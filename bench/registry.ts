@@ -4,8 +4,8 @@ import { exportBenchmark } from './export.bench';
 import { intakeBenchmark } from './intake.bench';
 import { recomputeBenchmark } from './recompute.bench';
 import { sandboxBenchmark } from './sandbox.bench';
-import { serviceExportBenchmark } from './service-export.bench';
 import { scoringBenchmark } from './scoring.bench';
+import { serviceExportBenchmark } from './service-export.bench';
 import { storageBenchmark } from './storage.bench';
 
 export interface Benchmark {
