@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 
+import { parsePeriod } from '../../src/reports/report-period';
+import { attributePeriod } from '../attribution/period-attribution.service';
 import {
   adjustmentsView,
   closePeriod,
@@ -9,7 +11,7 @@ import { openDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { AppError } from '../http/app-error';
 import { EXPORT_FORMATS, type ExportFormat, writeReport } from '../reports/export/report-writer';
-import { EXIT_USAGE, loadRuntime } from './runtime';
+import { EXIT_USAGE, loadRuntime, loadSettings } from './runtime';
 
 /**
  * `truce close-period 2026-Q3` freezes the period's credits; `truce adjustments 2026-Q3` lists what changed
@@ -22,6 +24,13 @@ export function registerClosePeriod(program: Command): void {
     .argument('<period>', '2026, 2026-Q3, 2026-07 or 2026-07-15')
     .action(async (label: string) => {
       await withDatabase(async (db, portalId, zone) => {
+        // A quarter's data-driven credits are computed once more and frozen with it.
+        if (isQuarter(label, zone)) {
+          await attributePeriod(db, portalId, label, {
+            settings: loadSettings().attribution,
+            now: Date.now(),
+          });
+        }
         const closed = await closePeriod(db, portalId, label, { zone, now: Date.now() });
         process.stdout.write(
           `closed ${closed.period}: ${closed.deals} deal(s), ${closed.rows} frozen deal/model row(s)\n`,
@@ -78,5 +87,13 @@ async function withDatabase(
     throw error;
   } finally {
     await database.close();
+  }
+}
+
+function isQuarter(label: string, zone: string): boolean {
+  try {
+    return parsePeriod(label, zone).granularity === 'quarter';
+  } catch {
+    return false; // closePeriod reports the bad label
   }
 }
