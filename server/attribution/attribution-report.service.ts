@@ -97,7 +97,7 @@ export function parseReportQuery(
   return { models, range, by, format: format as ExportFormat, view };
 }
 
-const PAGE = 5_000;
+const PAGE = 1_000;
 
 /** Stored credits of deals closed in the range, page by page (keyset on id), so memory stays flat. */
 export async function* storedCredits(
