@@ -20,7 +20,7 @@ import type { Database } from '../db/schema';
 import { AppError } from '../http/app-error';
 import { EXPORT_FORMATS, type ExportFormat } from '../reports/export/report-writer';
 import { spendInRange } from './campaign-spend.repository';
-import { addPeriodCredits } from './period-attribution.repository';
+import { addPeriodCredits, modelsWithResults } from './period-attribution.repository';
 
 export interface AttributionReportQuery {
   readonly models: readonly string[];
@@ -144,8 +144,13 @@ export async function* storedCredits(
 export async function attributionReportViews(
   db: Kysely<Database>,
   portalId: number,
-  query: AttributionReportQuery,
+  asked: AttributionReportQuery,
 ): Promise<ReportView[]> {
+  // One model asked by name is shown even if empty; `all` leaves out data-driven models never computed.
+  const query =
+    asked.models.length > 1
+      ? { ...asked, models: await modelsWithResults(db, portalId, asked) }
+      : asked;
   if (query.view === 'credits') {
     // Per-deal rows exist for the journey models only; data-driven models are solved per period, not per deal.
     return [creditRowsView(storedCredits(db, portalId, query))];

@@ -49,3 +49,32 @@ export async function addPeriodCredits(
     }
   }
 }
+
+/**
+ * The models of a `model=all` report: a data-driven model shows only when some quarter in the range has
+ * results, since zeros for a game never played would read as "this model credits nothing" and skew the spread.
+ */
+export async function modelsWithResults(
+  db: Kysely<Database>,
+  portalId: number,
+  query: {
+    readonly models: readonly string[];
+    readonly range: ReportRange;
+    readonly by: ReportDimension;
+  },
+): Promise<string[]> {
+  const dataDriven = query.models.filter((model) => DATA_DRIVEN.has(model));
+  if (dataDriven.length === 0) return [...query.models];
+  const rows = await db
+    .selectFrom('period_attribution')
+    .select('model')
+    .distinct()
+    .where('portal_id', '=', portalId)
+    .where('dimension', '=', query.by)
+    .where('model', 'in', dataDriven)
+    .$if(query.range.start !== null, (qb) => qb.where('period_start', '>=', query.range.start!))
+    .$if(query.range.end !== null, (qb) => qb.where('period_end', '<=', query.range.end!))
+    .execute();
+  const present = new Set(rows.map((row) => row.model));
+  return query.models.filter((model) => !DATA_DRIVEN.has(model) || present.has(model));
+}

@@ -381,8 +381,7 @@ describe.each(dialects)('closed-loop attribution through webhooks on %s', (diale
       'totals',
     ]);
     const totals = workbook.getWorksheet('totals')!;
-    // Every journey model, plus markov and shapley (per period; none computed here, so zero).
-    expect(totals.rowCount).toBe(1 + Object.keys(EXPECTED).length + 2);
+    expect(totals.rowCount).toBe(1 + Object.keys(EXPECTED).length);
   });
 
   it('refuses bad input with the reason and stores nothing', async () => {

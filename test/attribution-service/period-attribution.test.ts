@@ -327,6 +327,15 @@ describe.each(dialects)('data-driven attribution per period on %s', (dialect) =>
     expect(net('EUR', 'email', 'linear')).toBe(1000);
     expect(net('EUR', 'paid_search', 'linear')).toBe(500);
 
+    // A model asked by name shows; `all` leaves out a data-driven model with no quarter computed in the range.
+    const q2 = await fetch(
+      `${running.baseUrl}/api/v1/reports/attribution?from=2026-Q2&to=2026-Q2&format=json`,
+      { headers },
+    );
+    expect(
+      new Set(((await q2.json()) as Array<{ model: string }>).map((row) => row.model)),
+    ).toEqual(new Set(['linear']));
+
     // Only the quarter inside the range counts: a range ending before Q3 shows no data-driven credit.
     const before = await fetch(
       `${running.baseUrl}/api/v1/reports/attribution?model=markov&to=2026-Q2&format=json`,
