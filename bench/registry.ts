@@ -3,8 +3,10 @@ import { cardApiBenchmark } from './card-api.bench';
 import { dealAttributionBenchmark } from './deal-attribution.bench';
 import { exportBenchmark } from './export.bench';
 import { intakeBenchmark } from './intake.bench';
+import { recomputeBenchmark } from './recompute.bench';
 import { sandboxBenchmark } from './sandbox.bench';
 import { scoringBenchmark } from './scoring.bench';
+import { serviceExportBenchmark } from './service-export.bench';
 import { soakBenchmark } from './soak.bench';
 import { storageBenchmark } from './storage.bench';
 
@@ -25,4 +27,6 @@ export const benchmarks: Benchmark[] = [
   dealAttributionBenchmark,
   cardApiBenchmark,
   soakBenchmark,
+  recomputeBenchmark,
+  serviceExportBenchmark,
 ];

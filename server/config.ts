@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 
 import { JOURNEY_MODELS } from '../src/attribution/models';
+import { DATA_DRIVEN_MODELS } from '../src/attribution/period-attribution';
 import { handoffSettingsSchema } from '../src/handoff/handoff-settings';
 import {
   contactRolesSettingsSchema,
@@ -131,6 +132,26 @@ const attributionSettingsSchema = z
       .min(1)
       .default([...JOURNEY_MODELS])
       .describe('journey models computed and stored for every closed-won deal'),
+    dataDriven: z
+      .object({
+        models: z
+          .array(z.enum(DATA_DRIVEN_MODELS))
+          .default(['markov', 'shapley'])
+          .describe('data-driven models computed per period over won, lost and stale journeys'),
+        markovOrder: z.number().int().min(1).max(4).default(1),
+        staleDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(3650)
+          .default(90)
+          .describe(
+            'an open deal without a stage change, or a contact without a deal, this long is non-converting',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('Markov and Shapley per reporting period (truce attribute-period)'),
     defaultCurrency: z
       .string()
       .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like EUR')

@@ -9,6 +9,7 @@ import {
 import {
   attributionByModelView,
   attributionTotalsView,
+  creditRowsView,
   modelsSideBySideView,
 } from '../../src/reports/attribution-views';
 import { ReportInputError } from '../../src/reports/report-input-error';
@@ -19,12 +20,15 @@ import type { Database } from '../db/schema';
 import { AppError } from '../http/app-error';
 import { EXPORT_FORMATS, type ExportFormat } from '../reports/export/report-writer';
 import { spendInRange } from './campaign-spend.repository';
+import { addPeriodCredits, modelsWithResults } from './period-attribution.repository';
 
 export interface AttributionReportQuery {
   readonly models: readonly string[];
   readonly range: ReportRange;
   readonly by: ReportDimension;
   readonly format: ExportFormat;
+  /** `table`: the campaign/channel table; `credits`: every stored per-deal credit row, streamed. */
+  readonly view: 'table' | 'credits';
 }
 
 /**
@@ -33,7 +37,14 @@ export interface AttributionReportQuery {
  * a 400 with the reason.
  */
 export function parseReportQuery(
-  raw: { model?: unknown; from?: unknown; to?: unknown; by?: unknown; format?: unknown },
+  raw: {
+    model?: unknown;
+    from?: unknown;
+    to?: unknown;
+    by?: unknown;
+    format?: unknown;
+    view?: unknown;
+  },
   settings: Settings['attribution'],
 ): AttributionReportQuery {
   const text = (name: string, value: unknown): string | undefined => {
@@ -43,7 +54,8 @@ export function parseReportQuery(
     return value;
   };
   const model = text('model', raw.model) ?? 'all';
-  const stored = settings.models as readonly string[];
+  // Journey models are stored per deal; data-driven ones per period (truce attribute-period).
+  const stored = [...settings.models, ...settings.dataDriven.models] as readonly string[];
   let models: readonly string[];
   if (model === 'all') models = stored;
   else if (!isModelName(model)) {
@@ -68,6 +80,10 @@ export function parseReportQuery(
       'invalid_query',
     );
   }
+  const view = text('view', raw.view) ?? 'table';
+  if (view !== 'table' && view !== 'credits') {
+    throw AppError.badRequest(`view must be table or credits, not "${view}"`, 'invalid_query');
+  }
   let range: ReportRange;
   try {
     range = resolveReportRange(
@@ -78,10 +94,10 @@ export function parseReportQuery(
     if (error instanceof ReportInputError) throw AppError.badRequest(error.message, error.code);
     throw error;
   }
-  return { models, range, by, format: format as ExportFormat };
+  return { models, range, by, format: format as ExportFormat, view };
 }
 
-const PAGE = 5_000;
+const PAGE = 1_000;
 
 /** Stored credits of deals closed in the range, page by page (keyset on id), so memory stays flat. */
 export async function* storedCredits(
@@ -128,10 +144,20 @@ export async function* storedCredits(
 export async function attributionReportViews(
   db: Kysely<Database>,
   portalId: number,
-  query: AttributionReportQuery,
+  asked: AttributionReportQuery,
 ): Promise<ReportView[]> {
+  // One model asked by name is shown even if empty; `all` leaves out data-driven models never computed.
+  const query =
+    asked.models.length > 1
+      ? { ...asked, models: await modelsWithResults(db, portalId, asked) }
+      : asked;
+  if (query.view === 'credits') {
+    // Per-deal rows exist for the journey models only; data-driven models are solved per period, not per deal.
+    return [creditRowsView(storedCredits(db, portalId, query))];
+  }
   const accumulator = new AttributionAccumulator({ by: query.by, models: query.models });
   for await (const credit of storedCredits(db, portalId, query)) accumulator.add(credit);
+  await addPeriodCredits(db, portalId, query, accumulator);
   if (query.by === 'campaign') {
     for (const spend of await spendInRange(db, portalId, query.range)) {
       accumulator.addSpend({

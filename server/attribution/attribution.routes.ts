@@ -17,6 +17,7 @@ import {
 import { attributionReportViews, parseReportQuery } from './attribution-report.service';
 import { requestDealsOfContacts } from './attribution-worker';
 import { type SpendEntry, upsertSpend } from './campaign-spend.repository';
+import { attributePeriod } from './period-attribution.service';
 import { type SpendRequestEntry, spendRequestSchema } from './spend-request.schema';
 import { findTouchByKey, upsertTouches } from './touchpoint.repository';
 
@@ -80,6 +81,15 @@ export function attributionRoutes(config: Config, deps: AttributionRouteDeps): R
       .transaction()
       .execute((trx) => upsertSpend(trx, portalId, resolved, deps.now()));
     res.status(201).json({ stored: resolved.length });
+  });
+
+  router.post('/api/v1/attribution/periods/:period', auth, async (req: Request, res: Response) => {
+    const { portalId } = res.locals as PortalLocals;
+    const result = await attributePeriod(deps.database.db, portalId, String(req.params.period), {
+      settings: config.settings.attribution,
+      now: deps.now(),
+    });
+    res.status(200).json(result);
   });
 
   router.get('/api/v1/reports/attribution', auth, async (req: Request, res: Response) => {

@@ -69,6 +69,59 @@ export async function reconcileDealAttribution(
     settings.lookbackDays,
     settings.contactRoles,
   );
+  const { hash, amountCents, currency, credit } = dealCredits(
+    { portalId, dealId, deal, closedAt, contacts },
+    { settings, now },
+  );
+  const state = await db
+    .selectFrom('deal_attribution_state')
+    .select('inputs_hash')
+    .where('portal_id', '=', portalId)
+    .where('deal_id', '=', dealId)
+    .executeTakeFirst();
+  if (state?.inputs_hash === hash) return 'unchanged';
+
+  const { rows, status, writeBack } = credit();
+  await replaceCredits(db, target, {
+    writeBack,
+    status,
+    hash,
+    rows,
+    deal: { ...deal, amount_cents: amountCents, deal_currency_code: currency },
+    closedAt,
+    now,
+    contacts: contactIds.length,
+    touches: touchCount,
+  });
+  return status;
+}
+
+/**
+ * The hash of one won deal's inputs, and (computed only when asked, since unchanged inputs need none) every
+ * configured model's credit rows: pure given its inputs, so a deal and a full recomputation
+ * (`recompute.service.ts`) store exactly the same rows.
+ */
+export function dealCredits(
+  input: {
+    portalId: number;
+    dealId: number;
+    deal: DealTable;
+    closedAt: number;
+    contacts: readonly DealContact[];
+  },
+  context: { readonly settings: Settings['attribution']; readonly now: number },
+): {
+  hash: string;
+  amountCents: number;
+  currency: string;
+  credit(): {
+    rows: Insertable<AttributionCreditTable>[];
+    status: DealOutcome;
+    writeBack: ReturnType<typeof dealWriteBackValues> | undefined;
+  };
+} {
+  const { portalId, dealId, deal, closedAt, contacts } = input;
+  const { settings, now } = context;
   const amountCents = Math.max(0, Number(deal.amount_cents ?? 0));
   const currency = (deal.deal_currency_code ?? settings.defaultCurrency).toUpperCase();
   const dealCreatedAt = deal.created_at === null ? undefined : Number(deal.created_at);
@@ -91,65 +144,50 @@ export async function reconcileDealAttribution(
       }),
     )
     .digest('hex');
-  const state = await db
-    .selectFrom('deal_attribution_state')
-    .select('inputs_hash')
-    .where('portal_id', '=', portalId)
-    .where('deal_id', '=', dealId)
-    .executeTakeFirst();
-  if (state?.inputs_hash === hash) return 'unchanged';
+  return { hash, amountCents, currency, credit: () => creditRows() };
 
-  const byModel = attributeDealJourneys(
-    { dealId: String(dealId), amountCents, closedAt, dealCreatedAt, contacts },
-    models,
-    {
-      halfLifeMs: settings.timeDecayHalfLifeDays * DAY_MS,
-      custom: settings.custom,
-    },
-  );
-  const realisation = storedRealisation(deal, amountCents);
-  const period = periodLabelOf(closedAt, 'quarter', settings.timeZone);
-  const rows = [...byModel].flatMap(([model, credits]) =>
-    creditRowsForDeal({ dealId: String(dealId), currency, period, realisation }, model, [
-      ...credits.map((credit) => ({
-        touchId: credit.touchId,
-        campaign: credit.campaign,
-        channel: credit.channel,
-        netCents: credit.cents,
+  function creditRows() {
+    const byModel = attributeDealJourneys(
+      { dealId: String(dealId), amountCents, closedAt, dealCreatedAt, contacts },
+      models,
+      {
+        halfLifeMs: settings.timeDecayHalfLifeDays * DAY_MS,
+        custom: settings.custom,
+      },
+    );
+    const realisation = storedRealisation(deal, amountCents);
+    const period = periodLabelOf(closedAt, 'quarter', settings.timeZone);
+    const rows = [...byModel].flatMap(([model, credits]) =>
+      creditRowsForDeal({ dealId: String(dealId), currency, period, realisation }, model, [
+        ...credits.map((credit) => ({
+          touchId: credit.touchId,
+          campaign: credit.campaign,
+          channel: credit.channel,
+          netCents: credit.cents,
+        })),
+      ]).map((row, index) => ({
+        portal_id: portalId,
+        deal_id: dealId,
+        model,
+        touchpoint_id: Number(row.touchId),
+        contact_id: Number(credits[index]!.contactId),
+        campaign: row.campaign,
+        channel: row.channel,
+        currency: row.currency,
+        gross_cents: row.grossCents,
+        discount_cents: row.discountCents,
+        net_cents: row.netCents,
+        closed_at: closedAt,
+        period: row.period,
+        computed_at: now,
       })),
-    ]).map((row, index) => ({
-      portal_id: portalId,
-      deal_id: dealId,
-      model,
-      touchpoint_id: Number(row.touchId),
-      contact_id: Number(credits[index]!.contactId),
-      campaign: row.campaign,
-      channel: row.channel,
-      currency: row.currency,
-      gross_cents: row.grossCents,
-      discount_cents: row.discountCents,
-      net_cents: row.netCents,
-      closed_at: closedAt,
-      period: row.period,
-      computed_at: now,
-    })),
-  );
-  const status = byModel.size === 0 ? 'no_touches' : 'attributed';
-  const writeBack = settings.writeBack.enabled
-    ? dealWriteBackValues(byModel, contacts, closedAt, settings.writeBack.model)
-    : undefined;
-  await replaceCredits(db, target, {
-    writeBack,
-    status,
-    hash,
-    rows,
-    deal: { ...deal, amount_cents: amountCents, deal_currency_code: currency },
-    closedAt,
-    now,
-    contacts: contactIds.length,
-    touches: touchCount,
-  });
-  return status;
+    );
+    const status: DealOutcome = byModel.size === 0 ? 'no_touches' : 'attributed';
+    const writeBack = settings.writeBack.enabled
+      ? dealWriteBackValues(byModel, contacts, closedAt, settings.writeBack.model)
+      : undefined;
+    return { rows, status, writeBack };
+  }
 }
 
 /**

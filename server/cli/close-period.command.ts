@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 
+import { parsePeriod } from '../../src/reports/report-period';
 import type { openDatabase } from '../db/database';
 import { AppError } from '../http/app-error';
 import type { ExportFormat } from '../reports/export/report-writer';
-import { EXIT_USAGE, loadRuntime } from './runtime';
+import { EXIT_USAGE, loadRuntime, loadSettings } from './runtime';
 
 /**
  * `truce close-period 2026-Q3` freezes the period's credits; `truce adjustments 2026-Q3` lists what changed
@@ -16,7 +17,15 @@ export function registerClosePeriod(program: Command): void {
     .argument('<period>', '2026, 2026-Q3, 2026-07 or 2026-07-15')
     .action(async (label: string) => {
       const { closePeriod } = await import('../attribution/period-close.service');
+      const { attributePeriod } = await import('../attribution/period-attribution.service');
       await withDatabase(async (db, portalId, zone) => {
+        // A quarter's data-driven credits are computed once more and frozen with it.
+        if (isQuarter(label, zone)) {
+          await attributePeriod(db, portalId, label, {
+            settings: loadSettings().attribution,
+            now: Date.now(),
+          });
+        }
         const closed = await closePeriod(db, portalId, label, { zone, now: Date.now() });
         process.stdout.write(
           `closed ${closed.period}: ${closed.deals} deal(s), ${closed.rows} frozen deal/model row(s)\n`,
@@ -80,5 +89,13 @@ async function withDatabase(
     throw error;
   } finally {
     await database.close();
+  }
+}
+
+function isQuarter(label: string, zone: string): boolean {
+  try {
+    return parsePeriod(label, zone).granularity === 'quarter';
+  } catch {
+    return false; // closePeriod reports the bad label
   }
 }

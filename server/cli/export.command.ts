@@ -21,6 +21,10 @@ export function registerExport(program: Command): void {
     .option('--to <period>', 'last period (inclusive)')
     .option('--by <dimension>', 'campaign or channel', 'campaign')
     .option('--format <format>', 'csv, json or xlsx', 'csv')
+    .option(
+      '--view <view>',
+      'table (by campaign or channel) or credits (every per-deal credit row)',
+    )
     .option('--out <file>', 'write here instead of stdout')
     .action(
       async (options: {
@@ -29,6 +33,7 @@ export function registerExport(program: Command): void {
         to?: string;
         by: string;
         format: string;
+        view?: string;
         out?: string;
       }) => {
         const { config } = loadRuntime();

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 
 import { registerAttribute } from './attribute.command';
+import { registerAttributePeriod } from './attribute-period.command';
 import { registerBackfill } from './backfill.command';
 import { registerClosePeriod } from './close-period.command';
 import { registerEvents } from './events.command';
@@ -9,6 +10,7 @@ import { registerHubspotProject } from './hubspot-project.command';
 import { registerKeys } from './keys.command';
 import { registerMigrate } from './migrate.command';
 import { registerPortal } from './portal.command';
+import { registerRecompute } from './recompute.command';
 import { registerReplay } from './replay.command';
 import { registerScore } from './score.command';
 import { registerServe } from './serve.command';
@@ -32,5 +34,7 @@ export function buildProgram(): Command {
   registerPortal(program);
   registerKeys(program);
   registerBackfill(program);
+  registerAttributePeriod(program);
+  registerRecompute(program);
   return program;
 }

@@ -230,6 +230,7 @@ export interface Database {
   period_snapshot: PeriodSnapshotTable;
   backfill_cursor: BackfillCursorTable;
   campaign_asset: CampaignAssetTable;
+  period_attribution: PeriodAttributionTable;
 }
 
 export interface TouchpointTable {
@@ -356,4 +357,26 @@ export interface CampaignAssetTable {
   campaign_guid: string;
   campaign_name: string;
   updated_at: number;
+}
+
+/** Markov and Shapley credit per quarter over stored journeys (see server/attribution/period-attribution). */
+export interface PeriodAttributionTable {
+  portal_id: number;
+  period: string;
+  period_start: number;
+  period_end: number;
+  /** markov, shapley or shapley_rate */
+  model: string;
+  /** campaign or channel */
+  dimension: string;
+  currency: string;
+  /** Campaign or channel; '' = no campaign. */
+  key: string;
+  conversions: number;
+  value_cents: number;
+  removal_effect: number | null;
+  deals: number;
+  converting: number;
+  non_converting: number;
+  computed_at: number;
 }

@@ -94,6 +94,20 @@ interface Sums {
   discountCents: number;
   netCents: number;
   deals: Set<string>;
+  /** Deals counted already by the source (data-driven results are stored per key, not per deal). */
+  countedDeals?: number;
+}
+
+/**
+ * A credit already summed per key: the data-driven models' result of one period's game, stored per campaign
+ * or channel rather than per deal. `deals` is how many converting deals' journeys held the key.
+ */
+export interface AggregateCredit {
+  readonly model: string;
+  readonly key: string | null;
+  readonly currency: string;
+  readonly netCents: number;
+  readonly deals: number;
 }
 
 interface Bucket {
@@ -106,6 +120,7 @@ interface Bucket {
 export class AttributionAccumulator {
   private readonly buckets = new Map<string, Bucket>();
   private readonly seenModels = new Set<string>();
+  private readonly aggregateTotals = new Map<string, number>();
   private readonly wanted: ReadonlySet<string> | undefined;
 
   constructor(private readonly options: AttributionTableOptions) {
@@ -142,6 +157,34 @@ export class AttributionAccumulator {
     if (row.netCents !== 0 || row.grossCents !== 0) sums.deals.add(row.dealId);
   }
 
+  addAggregate(credit: AggregateCredit): void {
+    if (this.wanted && !this.wanted.has(credit.model)) return;
+    checkCurrency(credit.currency);
+    if (!Number.isSafeInteger(credit.netCents) || !Number.isSafeInteger(credit.deals)) {
+      throw new ReportInputError(
+        'invalid_credit',
+        `${credit.model} credit of ${credit.key ?? 'no campaign'}: ${credit.netCents} is not whole cents`,
+      );
+    }
+    this.seenModels.add(credit.model);
+    const bucket = this.bucket(credit.currency, credit.key);
+    let sums = bucket.byModel.get(credit.model);
+    if (!sums) {
+      sums = { grossCents: 0, discountCents: 0, netCents: 0, deals: new Set(), countedDeals: 0 };
+      bucket.byModel.set(credit.model, sums);
+    }
+    // Data-driven value is attributed from the deals' amounts, with no discount split.
+    sums.grossCents += credit.netCents;
+    sums.netCents += credit.netCents;
+    sums.countedDeals = (sums.countedDeals ?? 0) + credit.deals;
+  }
+
+  /** Converting deals behind an aggregate model's totals in one currency (a deal holds several keys). */
+  addAggregateDeals(model: string, currency: string, deals: number): void {
+    const id = `${currency}\u0000${model}`;
+    this.aggregateTotals.set(id, (this.aggregateTotals.get(id) ?? 0) + deals);
+  }
+
   addSpend(spend: SpendRow): void {
     checkCurrency(spend.currency);
     if (!Number.isSafeInteger(spend.spendCents) || spend.spendCents < 0) {
@@ -165,7 +208,7 @@ export class AttributionAccumulator {
       by: this.options.by,
       models,
       rows,
-      totals: totalsOf([...this.buckets.values()], models),
+      totals: totalsOf([...this.buckets.values()], models, this.aggregateTotals),
     };
   }
 
@@ -206,7 +249,7 @@ function toRow(
       grossCents: sums?.grossCents ?? 0,
       discountCents: sums?.discountCents ?? 0,
       netCents,
-      deals: sums?.deals.size ?? 0,
+      deals: (sums?.deals.size ?? 0) + (sums?.countedDeals ?? 0),
       roi: roiOf(netCents, bucket.spendCents),
     };
   }
@@ -247,7 +290,11 @@ function spreadOf(
   };
 }
 
-function totalsOf(buckets: readonly Bucket[], models: readonly string[]): AttributionTotals[] {
+function totalsOf(
+  buckets: readonly Bucket[],
+  models: readonly string[],
+  aggregateDeals: ReadonlyMap<string, number>,
+): AttributionTotals[] {
   const byCurrency = new Map<string, { models: Map<string, Sums>; spendCents: number | null }>();
   for (const bucket of buckets) {
     let total = byCurrency.get(bucket.currency);
@@ -279,7 +326,7 @@ function totalsOf(buckets: readonly Bucket[], models: readonly string[]): Attrib
           grossCents: sums?.grossCents ?? 0,
           discountCents: sums?.discountCents ?? 0,
           netCents,
-          deals: sums?.deals.size ?? 0,
+          deals: (sums?.deals.size ?? 0) + (aggregateDeals.get(`${currency}\u0000${model}`) ?? 0),
           roi: roiOf(netCents, total.spendCents),
         };
       }

@@ -8,6 +8,7 @@ import { handoffMigration } from './0011-handoff';
 import { attributionMigration } from './0020-attribution';
 import { periodCloseMigration } from './0021-period-close';
 import { backfillMigration } from './0030-backfill';
+import { periodAttributionMigration } from './0040-period-attribution';
 import { dealPricingMigration } from './0050-deal-pricing';
 import { portalOAuthMigration } from './0090-portal-oauth';
 
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0030-backfill': backfillMigration,
   '0050-deal-pricing': dealPricingMigration,
   '0090-portal-oauth': portalOAuthMigration,
+  '0040-period-attribution': periodAttributionMigration,
 };
