@@ -227,9 +227,98 @@ describe.each(dialects)('HubSpot outbox on %s', (dialect) => {
     expect(nock.pendingMocks()).toEqual([]);
   });
 
+  const ensurePayload = {
+    objectType: 'contacts' as const,
+    group: { name: 'truce', label: 'Truce' },
+    properties: [
+      { name: 'truce_handoff_score', label: 'Score', type: 'number', fieldType: 'number' } as const,
+      { name: 'truce_handoff_grade', label: 'Grade', type: 'string', fieldType: 'text' } as const,
+      { name: 'truce_sla_due', label: 'SLA due', type: 'string', fieldType: 'text' } as const,
+    ],
+  };
+
+  it('resumes a properties.ensure cut off by a 429 where it stopped (regression: a small budget livelocked)', async () => {
+    const posted: string[] = [];
+    const created = (_uri: string, body: Record<string, unknown>) => {
+      posted.push(String(body.name));
+      return [201, { name: body.name, groupName: 'truce' }] as const;
+    };
+    nock(API)
+      .get('/crm/v3/properties/contacts')
+      .query(true)
+      .reply(200, { results: [{ name: 'email', groupName: 'contactinformation' }] })
+      .post('/crm/v3/properties/contacts/groups')
+      .reply(201, (_uri, body) => {
+        posted.push(`group:${(body as { name: string }).name}`);
+        return { name: 'truce', label: 'Truce' };
+      })
+      .post('/crm/v3/properties/contacts')
+      .reply((uri, body) => created(uri, body as Record<string, unknown>))
+      .post('/crm/v3/properties/contacts')
+      .reply(
+        429,
+        {
+          status: 'error',
+          message: 'You have reached your ten_secondly_rolling limit.',
+          policyName: 'TEN_SECONDLY_ROLLING',
+        },
+        { 'Retry-After': '1' },
+      );
+    await enqueueOutbox(
+      database.db,
+      {
+        portalId: PORTAL,
+        idempotencyKey: 'install:429',
+        operation: 'properties.ensure',
+        payload: ensurePayload,
+      },
+      clock,
+    );
+    expect(await worker.drainOnce()).toEqual({ delivered: 0, retried: 1, dead: 0 });
+    expect(posted).toEqual(['group:truce', 'truce_handoff_score']);
+
+    // The retry reads what exists and creates only the two missing properties: no group, no 409s.
+    nock(API)
+      .get('/crm/v3/properties/contacts')
+      .query(true)
+      .reply(200, {
+        results: [
+          { name: 'email', groupName: 'contactinformation' },
+          { name: 'truce_handoff_score', groupName: 'truce' },
+        ],
+      })
+      .post('/crm/v3/properties/contacts')
+      .times(2)
+      .reply((uri, body) => created(uri, body as Record<string, unknown>));
+    clock += 2_000;
+    expect(await worker.drainOnce()).toEqual({ delivered: 1, retried: 0, dead: 0 });
+    expect(posted).toEqual([
+      'group:truce',
+      'truce_handoff_score',
+      'truce_handoff_grade',
+      'truce_sla_due',
+    ]);
+    const row = await database.db
+      .selectFrom('hubspot_outbox')
+      .selectAll()
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(row.result ?? '{}')).toEqual({
+      group: 'existed',
+      properties: {
+        truce_handoff_score: 'existed',
+        truce_handoff_grade: 'created',
+        truce_sla_due: 'created',
+      },
+    });
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it('ensures properties, treating existing ones (409) as done', async () => {
     const created: string[] = [];
     nock(API)
+      .get('/crm/v3/properties/contacts')
+      .query(true)
+      .reply(200, { results: [] })
       .post('/crm/v3/properties/contacts/groups')
       .reply(409, { status: 'error', message: 'group already exists', category: 'CONFLICT' })
       .post('/crm/v3/properties/contacts')

@@ -1,0 +1,72 @@
+import { applyScenarioAction } from '../../sandbox/scenario-player';
+import type { ScenarioAction } from '../../sandbox/scenario-types';
+import { type CatchUpOptions, waitUntilCaughtUp } from './demo-catch-up';
+import type { DemoStack } from './demo-stack';
+
+export type DecisionAction = Extract<ScenarioAction, { kind: 'lead.decision' }>;
+
+export interface PlayTimelineOptions {
+  /** A rep's accept or reject made in Truce's card (scenarios with `decisionsVia: 'card'`). */
+  readonly onDecision?: (action: DecisionAction, contactId: string) => Promise<void>;
+  /** Runs before each action is applied (e.g. to flip the sandbox's fault switches). */
+  readonly beforeAction?: (action: ScenarioAction, index: number) => Promise<void> | void;
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Passed to every catch-up wait (e.g. `onWait` to let the shared clock run faster while waiting). */
+  readonly catchUp?: Pick<CatchUpOptions, 'onWait' | 'pollMs'>;
+  /** Limit for the service to catch up at the end (default 60 s). */
+  readonly catchUpTimeoutMs?: number;
+}
+
+function isMql(action: ScenarioAction): boolean {
+  return (
+    action.kind === 'contact.update' &&
+    action.properties.lifecyclestage === 'marketingqualifiedlead'
+  );
+}
+
+/**
+ * Plays the scenario's timeline into the sandbox on the scenario's calendar, then sweeps the SLA clock once
+ * more and waits until the service has processed every webhook and written everything back to HubSpot.
+ */
+export async function playTimeline(
+  stack: DemoStack,
+  options: PlayTimelineOptions = {},
+): Promise<void> {
+  const { sandbox, service, clock, state } = stack;
+  const timeline = stack.scenario.timeline;
+  for (let i = 0; i < timeline.length; i++) {
+    const action = timeline[i] as ScenarioAction;
+    clock.advanceTo(action.at);
+    sandbox.admin.setTime(action.at);
+    await options.beforeAction?.(action, i);
+    if (action.kind === 'lead.decision' && action.via === 'card' && options.onDecision) {
+      // The card shows what Truce knows: the rep decides once everything before has been processed.
+      await waitUntilCaughtUp(sandbox, service, {
+        outbox: false,
+        timeoutMs: 30_000,
+        ...options.catchUp,
+      });
+    }
+    await applyScenarioAction(sandbox, state, action, {
+      ...(options.onDecision ? { onDecision: options.onDecision } : {}),
+    });
+    // An MQL is scored and assigned before the scenario moves on, so assignment, SLA due time and the
+    // rep's first touch keep the order they have in the scenario's calendar.
+    if (isMql(action)) {
+      await waitUntilCaughtUp(sandbox, service, {
+        outbox: false,
+        timeoutMs: 30_000,
+        ...options.catchUp,
+      });
+      await service.handoffSweeper.sweepOnce();
+    }
+    options.onProgress?.(i + 1, timeline.length);
+  }
+  sandbox.admin.setTime(undefined);
+  await service.handoffSweeper.sweepOnce();
+  await waitUntilCaughtUp(sandbox, service, {
+    outbox: true,
+    timeoutMs: options.catchUpTimeoutMs ?? 60_000,
+    ...options.catchUp,
+  });
+}
