@@ -11,6 +11,12 @@ export interface PlayTimelineOptions {
   /** Runs before each action is applied (e.g. to flip the sandbox's fault switches). */
   readonly beforeAction?: (action: ScenarioAction, index: number) => Promise<void> | void;
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Actions before which the service must have finished everything, HubSpot writes included. The replay
+   * runs a quarter in seconds, so Truce's writes lag behind the calendar; in the real quarter a decision
+   * written back hours before the deal was opened is in HubSpot before the deal is.
+   */
+  readonly settleBefore?: (action: ScenarioAction) => boolean;
   /** Passed to every catch-up wait (e.g. `onWait` to let the shared clock run faster while waiting). */
   readonly catchUp?: Pick<CatchUpOptions, 'onWait' | 'pollMs'>;
   /** Limit for the service to catch up at the end (default 60 s). */
@@ -39,6 +45,12 @@ export async function playTimeline(
     clock.advanceTo(action.at);
     sandbox.admin.setTime(action.at);
     await options.beforeAction?.(action, i);
+    if (options.settleBefore?.(action))
+      await waitUntilCaughtUp(sandbox, service, {
+        outbox: true,
+        timeoutMs: 30_000,
+        ...options.catchUp,
+      });
     if (action.kind === 'lead.decision' && action.via === 'card' && options.onDecision) {
       // The card shows what Truce knows: the rep decides once everything before has been processed.
       await waitUntilCaughtUp(sandbox, service, {

@@ -49,10 +49,21 @@ async function ignoreConflict(call: () => Promise<unknown>): Promise<'created' |
 
 const executors: { [Op in OutboxOperation]: Executor<Op> } = {
   'contact.update': async (client, payload) => {
-    const updated = await client.crm.contacts.basicApi.update(payload.contactId, {
-      properties: payload.properties,
-    });
-    return { id: updated.id };
+    const properties = { ...payload.properties };
+    let keptStage: string | undefined;
+    if (payload.lifecycleStageUnlessAt && properties.lifecyclestage !== undefined) {
+      const current = await client.crm.contacts.basicApi.getById(payload.contactId, [
+        'lifecyclestage',
+      ]);
+      const stage = current.properties.lifecyclestage ?? '';
+      if (payload.lifecycleStageUnlessAt.includes(stage)) {
+        delete properties.lifecyclestage;
+        keptStage = stage;
+      }
+    }
+    if (Object.keys(properties).length === 0) return { id: payload.contactId, keptStage };
+    const updated = await client.crm.contacts.basicApi.update(payload.contactId, { properties });
+    return keptStage === undefined ? { id: updated.id } : { id: updated.id, keptStage };
   },
 
   'deal.update': async (client, payload) => {

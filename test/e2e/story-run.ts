@@ -98,6 +98,7 @@ export async function runStory(options: StoryOptions): Promise<StoryRun> {
     let mqls = 0;
     await playTimeline(stack, {
       catchUp: { onWait: () => clock.advanceTo(clock.now() + WAIT_STEP_MS) },
+      settleBefore: (action) => action.kind === 'deal.create',
       beforeAction: async (action) => {
         if (!options.faulted || !isMql(action)) return;
         mqls += 1;

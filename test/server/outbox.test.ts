@@ -313,6 +313,71 @@ describe.each(dialects)('HubSpot outbox on %s', (dialect) => {
     expect(nock.pendingMocks()).toEqual([]);
   });
 
+  it('delivers writes to one contact in queue order when the first one has to be retried', async () => {
+    const delivered: unknown[] = [];
+    const enqueue = (key: string, status: string) =>
+      enqueueOutbox(
+        database.db,
+        {
+          portalId: PORTAL,
+          idempotencyKey: key,
+          operation: 'contact.update',
+          payload: { contactId: '501', properties: { truce_handoff_status: status } },
+        },
+        clock,
+      );
+    await enqueue('handoff-1:assign', 'pending');
+    await enqueue('handoff-1:accept', 'accepted');
+    nock(API).patch('/crm/v3/objects/contacts/501').reply(503, { message: 'down' });
+    // Regression: the second write used to go out while the first waited for its retry, and the retried
+    // first write then left HubSpot with the stale 'pending'.
+    expect(await worker.drainOnce()).toEqual({ delivered: 0, retried: 1, dead: 0 });
+    nock(API)
+      .patch('/crm/v3/objects/contacts/501', (body: unknown) => {
+        delivered.push(body);
+        return true;
+      })
+      .times(2)
+      .reply(200, { id: '501', properties: {} });
+    clock += 60_000;
+    expect(await worker.drainOnce()).toEqual({ delivered: 1, retried: 0, dead: 0 });
+    expect(await worker.drainOnce()).toEqual({ delivered: 1, retried: 0, dead: 0 });
+    expect(delivered).toEqual([
+      { properties: { truce_handoff_status: 'pending' } },
+      { properties: { truce_handoff_status: 'accepted' } },
+    ]);
+  });
+
+  it("keeps a contact's later lifecycle stage: a late decision write does not pull it back", async () => {
+    const patched: unknown[] = [];
+    nock(API)
+      .get('/crm/v3/objects/contacts/501')
+      .query(true)
+      .reply(200, { id: '501', properties: { lifecyclestage: 'opportunity' } })
+      .patch('/crm/v3/objects/contacts/501', (body: unknown) => {
+        patched.push(body);
+        return true;
+      })
+      .reply(200, { id: '501', properties: {} });
+    await enqueueOutbox(
+      database.db,
+      {
+        portalId: PORTAL,
+        idempotencyKey: 'handoff-1:accept',
+        operation: 'contact.update',
+        payload: {
+          contactId: '501',
+          properties: { truce_handoff_status: 'accepted', lifecyclestage: 'salesqualifiedlead' },
+          lifecycleStageUnlessAt: ['salesqualifiedlead', 'opportunity', 'customer', 'evangelist'],
+        },
+      },
+      clock,
+    );
+    expect(await worker.drainOnce()).toEqual({ delivered: 1, retried: 0, dead: 0 });
+    expect(patched).toEqual([{ properties: { truce_handoff_status: 'accepted' } }]);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it('ensures properties, treating existing ones (409) as done', async () => {
     const created: string[] = [];
     nock(API)

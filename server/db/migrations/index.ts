@@ -7,6 +7,7 @@ import { hubspotOutboxMigration } from './0010-hubspot-outbox';
 import { handoffMigration } from './0011-handoff';
 import { attributionMigration } from './0020-attribution';
 import { periodCloseMigration } from './0021-period-close';
+import { outboxWriteTargetMigration } from './0080-outbox-write-target';
 
 /**
  * Every migration, in order. One list for SQLite and PostgreSQL: migrations use only the schema builder's
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0011-handoff': handoffMigration,
   '0020-attribution': attributionMigration,
   '0021-period-close': periodCloseMigration,
+  '0080-outbox-write-target': outboxWriteTargetMigration,
 };

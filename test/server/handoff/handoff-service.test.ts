@@ -560,6 +560,10 @@ describe.each(dialects)('lead handoff in the service on %s', (dialect) => {
 
     let written: unknown[] = [];
     nock(API)
+      // The decision's stage is written only while the contact has not moved past the handoff.
+      .get('/crm/v3/objects/contacts/501')
+      .query(true)
+      .reply(200, { id: '501', properties: { lifecyclestage: 'marketingqualifiedlead' } })
       .patch('/crm/v3/objects/contacts/501', (body: unknown) => {
         written.push(body);
         return true;
