@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
+import { pollingTask } from '../handoff/polling-task';
 import type { HubSpotClients } from '../hubspot/hubspot-client';
 import { classifyHubSpotError, type HubSpotFailure } from '../hubspot/hubspot-error';
 import type { RateBudget } from '../hubspot/rate-budget';
 import type { Logger } from '../logger';
-import { pollingTask } from '../handoff/polling-task';
 import type { BackgroundTask } from '../service';
 import {
   claimDueOutbox,

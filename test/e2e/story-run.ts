@@ -1,7 +1,7 @@
-import { signWebhookRequest } from '../../sandbox/webhook-signer';
-import type { DeliveryStats } from '../../sandbox/webhook-dispatcher';
 import type { InjectedFaults } from '../../sandbox/api-guards';
 import type { ScenarioAction } from '../../sandbox/scenario-types';
+import type { DeliveryStats } from '../../sandbox/webhook-dispatcher';
+import { signWebhookRequest } from '../../sandbox/webhook-signer';
 import { scenarioSpend } from '../../server/demo/demo-attribution';
 import { type DecisionAction, playTimeline } from '../../server/demo/demo-play';
 import { reportClient } from '../../server/demo/demo-reports';

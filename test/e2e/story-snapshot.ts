@@ -1,5 +1,5 @@
-import type { DemoStack } from '../../server/demo/demo-stack';
 import { reportClient } from '../../server/demo/demo-reports';
+import type { DemoStack } from '../../server/demo/demo-stack';
 import type { DecisionRecord } from './story-run';
 
 /**

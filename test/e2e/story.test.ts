@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 
+import { createPostgresSchema } from '../helpers/database';
 import { sandboxClient } from '../helpers/sandbox';
-import { type StoryRun, runStory } from './story-run';
+import { runStory, type StoryRun } from './story-run';
 
 jest.setTimeout(240_000);
 
@@ -141,5 +142,38 @@ describe('end to end through the HubSpot sandbox (SQLite): a clean run and a fau
 
   it('the faulted run ends with exactly the numbers of the clean run', () => {
     expect(faulted!.snapshot).toEqual(clean!.snapshot);
+  });
+});
+
+// The same comparison on PostgreSQL (a schema of its own), when TEST_DATABASE_URL is set.
+const describePostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+
+describePostgres('end to end on PostgreSQL: the faulted run matches the clean run', () => {
+  const runs: StoryRun[] = [];
+  const drops: Array<() => Promise<void>> = [];
+
+  afterAll(async () => {
+    for (const run of runs) {
+      await run.close();
+      await rm(run.stack.workDir, { recursive: true, force: true });
+    }
+    for (const drop of drops) await drop();
+  });
+
+  it('ends with identical numbers, and the faults were really injected', async () => {
+    for (const faulted of [false, true]) {
+      const schema = await createPostgresSchema();
+      drops.push(schema.drop);
+      runs.push(
+        await runStory({ seed: SEED, contacts: CONTACTS, faulted, databaseUrl: schema.url }),
+      );
+    }
+    const [clean, faulted] = runs as [StoryRun, StoryRun];
+    expect(faulted.webhookStats.duplicatesSent).toBeGreaterThan(0);
+    expect(faulted.webhookStats.reorderedEvents).toBeGreaterThan(0);
+    expect(faulted.injected.rateLimited429).toBeGreaterThan(0);
+    expect(faulted.injected.outage503).toBeGreaterThan(0);
+    expect(clean.snapshot.handoffs.length).toBeGreaterThan(0);
+    expect(faulted.snapshot).toEqual(clean.snapshot);
   });
 });

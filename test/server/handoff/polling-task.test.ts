@@ -1,5 +1,5 @@
-import { createLogger } from '../../../server/logger';
 import { pollingTask } from '../../../server/handoff/polling-task';
+import { createLogger } from '../../../server/logger';
 
 describe('pollingTask', () => {
   it('never runs two iterations side by side: a wake during one runs the next right after it', async () => {
