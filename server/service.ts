@@ -86,10 +86,8 @@ export async function startService(
   });
   const hubspotClients = options.hubspotClients ?? configuredHubSpotClients(config);
   // One budget per process for every HubSpot caller, so reads and writes share the account's limit.
-  // On the service's clock: a 429's pause is computed from `now`, so the window must be read on the same clock.
   const budget = createRateBudget({
     requestsPerWindow: config.settings.hubspot.requestsPerTenSeconds,
-    now,
   });
   const attributionWorker = hubspotClients
     ? new AttributionWorker({
