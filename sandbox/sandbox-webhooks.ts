@@ -25,6 +25,7 @@ const NO_STATS: DeliveryStats = {
   failedRequests: 0,
   retries: 0,
   duplicatesSent: 0,
+  reorderedEvents: 0,
   deadEvents: 0,
 };
 

@@ -6,7 +6,9 @@ import {
   type ApiFaults,
   bearerAuth,
   createApiFaults,
+  createInjectedFaults,
   faultInjection,
+  type InjectedFaults,
   rateLimiting,
 } from './api-guards';
 import { OBJECT_TYPES } from './crm-types';
@@ -63,6 +65,8 @@ export interface Sandbox {
   };
   /** Mutable fault switches of the API. */
   readonly faults: ApiFaults;
+  /** Counts of the faults the API actually injected (outage 503s, forced 5xx, 429s). */
+  readonly injectedFaults: InjectedFaults;
   /** Mutable budgets (`perTenSeconds`, `daily`, `searchPerSecond`) and `reset()`. */
   readonly rateLimiter: RateLimiter;
   readonly webhooks: SandboxWebhooks;
@@ -90,6 +94,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   if (options.webhooks) webhooks.connect(options.webhooks);
 
   const faults = createApiFaults();
+  const injectedFaults = createInjectedFaults();
   const rateLimiter = new RateLimiter(options.rateLimit ?? {}, clock);
   const api = { source: 'INTEGRATION' as const, sourceId: String(appId) };
 
@@ -101,6 +106,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     adminRoutes({
       admin,
       faults,
+      clock,
       limiter: rateLimiter,
       webhooks,
       state: () => ({
@@ -108,13 +114,14 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
         appId,
         counts: Object.fromEntries(OBJECT_TYPES.map((type) => [type, portal.count(type)])),
         faults,
+        injectedFaults,
         webhooks: { subscriptions: webhooks.subscriptions(), stats: webhooks.stats() },
       }),
     }),
   );
   app.use(bearerAuth(accessToken));
-  app.use(faultInjection(faults));
-  app.use(rateLimiting(rateLimiter));
+  app.use(faultInjection(faults, injectedFaults, clock));
+  app.use(rateLimiting(rateLimiter, injectedFaults));
   app.use(crmObjectRoutes(portal, api));
   app.use(associationRoutes(portal, api));
   app.use(metadataRoutes(portal));
@@ -145,6 +152,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     admin,
     seeded,
     faults,
+    injectedFaults,
     rateLimiter,
     webhooks,
     flush: () => webhooks.flush(),

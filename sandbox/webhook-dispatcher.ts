@@ -50,6 +50,8 @@ export interface DeliveryStats {
   failedRequests: number;
   retries: number;
   duplicatesSent: number;
+  /** Events the out-of-order switch moved away from their place in generation order. */
+  reorderedEvents: number;
   /** Events given up on after the last retry. */
   deadEvents: number;
 }
@@ -71,6 +73,7 @@ export class WebhookDispatcher {
     failedRequests: 0,
     retries: 0,
     duplicatesSent: 0,
+    reorderedEvents: 0,
     deadEvents: 0,
   };
   readonly log: DeliveryRecord[] = [];
@@ -155,6 +158,7 @@ export class WebhookDispatcher {
       this.stats.duplicatesSent += duplicates.length;
     }
     // A duplicate travels in a later request than its original, as HubSpot's redeliveries do.
+    const generated = [...events, ...duplicates];
     for (const list of [events, duplicates]) {
       if (this.faults.outOfOrder) this.shuffle(list);
       for (let i = 0; i < list.length; i += this.options.maxEventsPerRequest) {
@@ -164,7 +168,10 @@ export class WebhookDispatcher {
         });
       }
     }
-    if (this.faults.outOfOrder) this.shuffle(this.ready);
+    if (this.faults.outOfOrder) {
+      this.stats.reorderedEvents += countMoved(generated, [...events, ...duplicates]);
+      this.shuffle(this.ready);
+    }
   }
 
   private pump(): void {
@@ -271,4 +278,11 @@ export class WebhookDispatcher {
       [items[i], items[j]] = [items[j] as T, items[i] as T];
     }
   }
+}
+
+/** How many events the shuffle moved from their place in generation order (requests shuffled on top). */
+function countMoved(generated: readonly WebhookEvent[], sent: readonly WebhookEvent[]): number {
+  let moved = 0;
+  for (let i = 0; i < sent.length; i++) if (sent[i] !== generated[i]) moved++;
+  return moved;
 }

@@ -25,6 +25,8 @@ function context(body: Record<string, unknown>) {
 export function adminRoutes(deps: {
   readonly admin: SandboxAdmin;
   readonly faults: ApiFaults;
+  /** The sandbox clock, for outage windows. */
+  readonly clock: () => number;
   readonly limiter: RateLimiter;
   readonly webhooks: SandboxWebhooks;
   readonly state: () => unknown;
@@ -36,10 +38,12 @@ export function adminRoutes(deps: {
 
   router.post('/faults', (req, res) => {
     const body = (req.body ?? {}) as {
-      api?: Partial<ApiFaults>;
+      api?: Partial<ApiFaults> & { outageForMs?: number };
       webhooks?: { outOfOrder?: boolean; duplicateRate?: number; paused?: boolean };
     };
-    Object.assign(deps.faults, body.api ?? {});
+    const { outageForMs, ...api } = body.api ?? {};
+    Object.assign(deps.faults, api);
+    if (typeof outageForMs === 'number') deps.faults.outageUntil = deps.clock() + outageForMs;
     deps.webhooks.setFaults(body.webhooks ?? {});
     res.json({ api: deps.faults, webhooks: deps.webhooks.faults() });
   });

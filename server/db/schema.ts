@@ -51,6 +51,8 @@ export interface HubSpotOutboxTable {
   result: string | null;
   created_at: number;
   updated_at: number;
+  /** `contact:501` for a property write: writes to one record are delivered in queue order (null: any order). */
+  target: string | null;
 }
 
 export type WebhookEventStatus = 'pending' | 'done' | 'failed' | 'dead';

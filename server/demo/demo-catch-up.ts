@@ -56,6 +56,8 @@ export interface CatchUpOptions {
   readonly outbox: boolean;
   readonly timeoutMs: number;
   readonly pollMs?: number;
+  /** Called on every poll that still finds work (e.g. to move a test clock past retry and rate-limit waits). */
+  readonly onWait?: () => void;
 }
 
 /**
@@ -88,6 +90,7 @@ export async function waitUntilCaughtUp(
           `${backlog.scoring} handoff(s) awaiting scoring, ${backlog.outbox} HubSpot write(s) and ` +
           `${backlog.attribution} attribution job(s) left`,
       );
+    options.onWait?.();
     service.webhookWorker.wake();
     if (backlog.scoring > 0) service.handoffWorker?.wake();
     if (backlog.outbox > 0) service.outbox?.wake();

@@ -1,20 +1,9 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import pino from 'pino';
-import YAML from 'yaml';
-
-import { createSandbox, type Sandbox } from '../../sandbox/sandbox';
-import { generateScenario } from '../../sandbox/scenario';
-import { applyScenarioAction, applyScenarioSetup } from '../../sandbox/scenario-player';
-import type { Scenario, ScenarioAction } from '../../sandbox/scenario-types';
+import type { Sandbox } from '../../sandbox/sandbox';
+import type { Scenario } from '../../sandbox/scenario-types';
 import { backfillPortal } from '../backfill/backfill-portal';
-import { loadConfig } from '../config';
-import { createLogger } from '../logger';
-import { type RunningService, startService } from '../service';
+import type { RunningService } from '../service';
 import {
   type AttributionRow,
   creditChartSvg,
@@ -23,7 +12,7 @@ import {
   summariseAttribution,
 } from './demo-attribution';
 import { waitUntilCaughtUp } from './demo-catch-up';
-import { demoClock } from './demo-clock';
+import { playTimeline } from './demo-play';
 import { formatPriceRealisation } from './demo-price-realisation';
 import { reportClient, writeReports } from './demo-reports';
 import {
@@ -32,6 +21,7 @@ import {
   formatOwnerTable,
   type Scoreboard,
 } from './demo-scoreboard';
+import { startDemoStack } from './demo-stack';
 
 export interface DemoOptions {
   readonly seed: number;
@@ -63,140 +53,49 @@ export interface DemoRun {
   close(): Promise<void>;
 }
 
-const CLIENT_SECRET = 'demo-client-secret';
-const API_KEY = 'demo-api-key-0123456789';
-
-function isMql(action: ScenarioAction): boolean {
-  return (
-    action.kind === 'contact.update' &&
-    action.properties.lifecyclestage === 'marketingqualifiedlead'
-  );
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /**
  * The whole demo: a temporary SQLite database, the sandbox and the real service on loopback sharing one
  * scenario clock, the scenario played through signed webhooks, then the service's own handoff report.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoRun> {
-  const scenario = generateScenario({ seed: options.seed, contacts: options.contacts });
-  const { quarterStart, quarterEnd } = scenario.setup;
-  const clock = demoClock(quarterStart - 3_600_000);
-  const workDir = await mkdtemp(path.join(tmpdir(), 'truce-demo-'));
-  const logFile = path.join(workDir, 'truce.log');
-  const logStream = createWriteStream(logFile);
-
-  // A quarter replayed in seconds sends far more requests per real second than a portal's budget allows; the
-  // budgets are raised on both sides (the 429 path has its own tests) so the demo measures the handoff.
-  const sandbox = await createSandbox({
+  const stack = await startDemoStack({
     seed: options.seed,
-    clock: clock.now,
-    rateLimit: { perTenSeconds: 100_000, searchPerSecond: 1_000 },
+    contacts: options.contacts,
+    ...(options.consoleLogLevel ? { consoleLogLevel: options.consoleLogLevel } : {}),
   });
-  let service: RunningService | undefined;
+  const { scenario, sandbox, service, serviceUrl, apiKey } = stack;
+  const { quarterStart, quarterEnd } = scenario.setup;
+  const timeline = scenario.timeline;
   try {
-    const state = applyScenarioSetup(sandbox, scenario);
-    const owners = [
-      ...sandbox.seeded.owners.map((o) => o.id),
-      ...scenario.setup.owners.map((o) => o.id),
-    ];
-    const rulesFile = path.join(workDir, 'truce.config.yaml');
-    await writeFile(
-      rulesFile,
-      YAML.stringify({
-        handoff: {
-          routing: {
-            keepExistingOwner: true,
-            owners: [...new Set(owners)].map((id) => ({ id, weight: 1 })),
-          },
-        },
-        // The scenario moves hours per millisecond: workers are woken by the demo, so short polls only
-        // matter for retries.
-        hubspot: { requestsPerTenSeconds: 1000, outbox: { pollIntervalMs: 20 } },
-      }),
-    );
-    const port = await freePort();
-    const serviceUrl = `http://127.0.0.1:${port}`;
-    const config = loadConfig({
-      PORT: String(port),
-      DATABASE_URL: path.join(workDir, 'truce.sqlite'),
-      LOG_LEVEL: 'info',
-      HUBSPOT_API_BASE: sandbox.url,
-      HUBSPOT_ACCESS_TOKEN: sandbox.accessToken,
-      HUBSPOT_PORTAL_ID: String(sandbox.portalId),
-      HUBSPOT_CLIENT_SECRET: CLIENT_SECRET,
-      PUBLIC_BASE_URL: serviceUrl,
-      TRUCE_API_KEY: API_KEY,
-      TRUCE_CONFIG: rulesFile,
-      SHUTDOWN_GRACE_MS: '1000',
-    });
-    const logger = createLogger(
-      'info',
-      pino.multistream([
-        { level: 'info', stream: logStream },
-        ...(options.consoleLogLevel === 'silent'
-          ? []
-          : [{ level: options.consoleLogLevel ?? 'warn', stream: process.stderr }]),
-      ]),
-    );
-    service = await startService(config, logger, { now: clock.now });
-    sandbox.webhooks.connect({
-      targetUrl: `${serviceUrl}/webhooks/hubspot`,
-      clientSecret: CLIENT_SECRET,
-    });
-    // Truce's properties are created in HubSpot before the first lead arrives, as on install.
-    await waitUntilCaughtUp(sandbox, service, { outbox: true, timeoutMs: 30_000 });
-
-    const timeline = scenario.timeline;
     const campaignNames = new Map(scenario.setup.campaigns.map((c) => [c.id, c.name]));
     // Trade-show attendance never reaches HubSpot as a campaign interaction; a marketer uploads the badge
     // scans through POST /api/v1/touchpoints, which the demo does once the quarter was played.
     const attendance: { contactId: string; at: number; campaign: string }[] = [];
     let shownPercent = -1;
-    for (let i = 0; i < timeline.length; i++) {
-      const action = timeline[i] as ScenarioAction;
-      clock.advanceTo(action.at);
-      sandbox.admin.setTime(action.at);
-      await applyScenarioAction(sandbox, state, action);
-      if (action.kind === 'visit' && action.interaction === 'EVENT' && action.campaignId) {
-        attendance.push({
-          contactId: state.contacts.get(action.contact) ?? '',
-          at: action.at,
-          campaign: campaignNames.get(action.campaignId) ?? action.campaignId,
-        });
-      }
-      // An MQL is scored and assigned before the scenario moves on, so assignment, SLA due time and the
-      // rep's first touch keep the order they have in the scenario's calendar.
-      if (isMql(action)) {
-        await waitUntilCaughtUp(sandbox, service, { outbox: false, timeoutMs: 30_000 });
-        await service.handoffSweeper.sweepOnce();
-      }
-      const percent = Math.floor((100 * (i + 1)) / timeline.length);
-      if (options.progress && percent !== shownPercent) {
+    await playTimeline(stack, {
+      ...(options.catchUpTimeoutMs !== undefined
+        ? { catchUpTimeoutMs: options.catchUpTimeoutMs }
+        : {}),
+      afterAction: (action) => {
+        if (action.kind === 'visit' && action.interaction === 'EVENT' && action.campaignId) {
+          attendance.push({
+            contactId: stack.state.contacts.get(action.contact) ?? '',
+            at: action.at,
+            campaign: campaignNames.get(action.campaignId) ?? action.campaignId,
+          });
+        }
+      },
+      onProgress: (done, total) => {
+        const percent = Math.floor((100 * done) / total);
+        if (!options.progress || percent === shownPercent) return;
         shownPercent = percent;
         const bar = '#'.repeat(Math.floor(percent / 4)).padEnd(25, '.');
-        options.progress(
-          `\rplaying the quarter [${bar}] ${percent}% ${i + 1}/${timeline.length} actions`,
-        );
-      }
-    }
-    sandbox.admin.setTime(undefined);
-    options.progress?.('\n');
-    await service.handoffSweeper.sweepOnce();
-    await waitUntilCaughtUp(sandbox, service, {
-      outbox: true,
-      timeoutMs: options.catchUpTimeoutMs ?? 60_000,
+        options.progress(`\rplaying the quarter [${bar}] ${percent}% ${done}/${total} actions`);
+      },
     });
+    options.progress?.('\n');
 
-    const client = reportClient(serviceUrl, API_KEY);
+    const client = reportClient(serviceUrl, apiKey);
     for (const touch of attendance) {
       await client.post('/api/v1/touchpoints', {
         ...touch,
@@ -206,9 +105,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     }
     // What webhooks never carry — form submissions, email clicks, campaign assets and HubSpot's campaign
     // spend — comes from `truce backfill`, run here in-process against the sandbox.
-    const backfill = await backfillPortal(config, service.database, {
+    const backfill = await backfillPortal(stack.config, service.database, {
       portalId: sandbox.portalId,
-      now: clock.now,
+      now: stack.clock.now,
     });
     await waitUntilCaughtUp(sandbox, service, {
       outbox: true,
@@ -335,27 +234,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     });
     out(`Reports written: ${shown.join(', ')}`);
 
-    const running = service;
     return {
       scenario,
       scoreboard,
       sandbox,
-      service: running,
+      service,
       serviceUrl,
-      apiKey: API_KEY,
-      workDir,
-      logFile,
+      apiKey,
+      workDir: stack.workDir,
+      logFile: stack.logFile,
       reportFiles,
-      close: async () => {
-        await running.close();
-        await sandbox.close();
-        logStream.end();
-      },
+      close: () => stack.close(),
     };
   } catch (error) {
-    await service?.close().catch(() => undefined);
-    await sandbox.close();
-    logStream.end();
+    await stack.close().catch(() => undefined);
     throw error;
   }
 }

@@ -45,7 +45,7 @@ export async function applyHandoffEvent(
   const patch: Updateable<HandoffTable> = { status: transition.to, updated_at: now };
   const { decisions } = settings;
 
-  if (effects.includes('record_first_touch') && row.first_touch_at === null) {
+  if (effects.includes('record_first_touch') && isEarlierTouch(row, input.at, input.source)) {
     patch.first_touch_at = input.at;
     patch.first_touch_source = input.source;
   }
@@ -101,12 +101,43 @@ export async function applyHandoffEvent(
         // One write per episode and event: accept/reject/convert/recycle happen at most once per episode.
         idempotencyKey: `handoff-${row.id}:${input.event}`,
         operation: 'contact.update',
-        payload: { contactId: String(row.contact_id), properties },
+        payload: {
+          contactId: String(row.contact_id),
+          properties,
+          // The decision may reach HubSpot after a deal made the contact an opportunity (or a rep moved it):
+          // a stage past the handoff is kept (HubSpot's standard stages; a portal's custom ones are written).
+          ...(properties.lifecyclestage !== undefined
+            ? { lifecycleStageUnlessAt: [...STAGES_PAST_HANDOFF] }
+            : {}),
+        },
       },
       now,
     );
   return { transition, row: { ...row, ...(patch as Partial<HandoffRow>) } };
 }
+
+/**
+ * Whether a touch at `at` should be the episode's first: webhooks arrive out of order, so the earliest touch
+ * wins whenever it is processed, and touches of one change (several activity properties at the same instant)
+ * are told apart by the property name, so the recorded source does not depend on delivery order.
+ */
+export function isEarlierTouch(
+  row: Pick<HandoffRow, 'first_touch_at' | 'first_touch_source'>,
+  at: number,
+  source: string,
+): boolean {
+  if (row.first_touch_at === null) return true;
+  const recorded = Number(row.first_touch_at);
+  return at < recorded || (at === recorded && source < (row.first_touch_source ?? ''));
+}
+
+/** HubSpot's standard lifecycle stages after sales accepted a lead. */
+const STAGES_PAST_HANDOFF = [
+  'salesqualifiedlead',
+  'opportunity',
+  'customer',
+  'evangelist',
+] as const;
 
 export function isScoredStatus(status: HandoffRow['status']): status is HandoffStatus {
   return status !== 'scoring';

@@ -20,7 +20,7 @@ import {
   openHandoff,
   updateHandoff,
 } from './handoff.repository';
-import { applyHandoffEvent } from './handoff-events';
+import { applyHandoffEvent, isEarlierTouch } from './handoff-events';
 
 /**
  * Reads contact property changes as handoff events. The trigger opens an episode "awaiting scoring" (the
@@ -158,7 +158,7 @@ async function recordEarlyTouch(
   { trx, now, logger }: Pick<HandlerContext, 'trx' | 'now' | 'logger'>,
 ): Promise<HandlerOutcome> {
   const touch = signals.find((signal) => signal.event === 'first_touch');
-  if (!touch || row.first_touch_at !== null) return 'ignored';
+  if (!touch || !isEarlierTouch(row, touch.at, touch.source)) return 'ignored';
   const recorded = await updateHandoff(trx, row.id, ['scoring'], {
     first_touch_at: touch.at,
     first_touch_source: touch.source,

@@ -20,18 +20,32 @@ export function pollingTask(options: {
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<unknown> = Promise.resolve();
+  // One iteration at a time: a wake during an iteration runs the next one right after it, never beside it.
+  // Two iterations of one process side by side would claim again what the first still works on once its
+  // lease has run out (a slow HubSpot, or a clock that jumps), and deliver it twice.
+  let iterating = false;
+  let wokenDuringIteration = false;
 
   function schedule(delay: number): void {
     if (!running) return;
+    if (iterating) {
+      if (delay === 0) wokenDuringIteration = true;
+      return;
+    }
     clearTimeout(timer);
     timer = setTimeout(() => {
-      current = options.iterate().then(
-        (more) => schedule(more ? 0 : options.pollIntervalMs),
-        (error: unknown) => {
+      iterating = true;
+      wokenDuringIteration = false;
+      current = options
+        .iterate()
+        .catch((error: unknown) => {
           options.logger.error({ err: error }, `${options.name} iteration failed`);
-          schedule(options.pollIntervalMs);
-        },
-      );
+          return false;
+        })
+        .then((more) => {
+          iterating = false;
+          schedule(more || wokenDuringIteration ? 0 : options.pollIntervalMs);
+        });
     }, delay);
     timer.unref?.();
   }

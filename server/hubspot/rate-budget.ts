@@ -17,6 +17,8 @@ export interface RateBudgetOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+const RECHECK_MS = 50;
+
 export function createRateBudget(options: RateBudgetOptions): RateBudget {
   const windowMs = options.windowMs ?? 10_000;
   const now = options.now ?? Date.now;
@@ -32,7 +34,8 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
       const at = now();
       const pause = pausedUntil.get(portalId) ?? 0;
       if (pause > at) {
-        await sleep(pause - at);
+        // Re-read the clock at least every RECHECK_MS: an injected clock may move faster than the timer.
+        await sleep(Math.min(pause - at, RECHECK_MS));
         continue;
       }
       const times = (sent.get(portalId) ?? []).filter((time) => time > at - windowMs);
@@ -42,7 +45,7 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
         return;
       }
       sent.set(portalId, times);
-      await sleep(times[0]! + windowMs - at + 1);
+      await sleep(Math.min(times[0]! + windowMs - at + 1, RECHECK_MS));
     }
   }
 

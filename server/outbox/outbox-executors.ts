@@ -49,10 +49,21 @@ async function ignoreConflict(call: () => Promise<unknown>): Promise<'created' |
 
 const executors: { [Op in OutboxOperation]: Executor<Op> } = {
   'contact.update': async (client, payload) => {
-    const updated = await client.crm.contacts.basicApi.update(payload.contactId, {
-      properties: payload.properties,
-    });
-    return { id: updated.id };
+    const properties = { ...payload.properties };
+    let keptStage: string | undefined;
+    if (payload.lifecycleStageUnlessAt && properties.lifecyclestage !== undefined) {
+      const current = await client.crm.contacts.basicApi.getById(payload.contactId, [
+        'lifecyclestage',
+      ]);
+      const stage = current.properties.lifecyclestage ?? '';
+      if (payload.lifecycleStageUnlessAt.includes(stage)) {
+        delete properties.lifecyclestage;
+        keptStage = stage;
+      }
+    }
+    if (Object.keys(properties).length === 0) return { id: payload.contactId, keptStage };
+    const updated = await client.crm.contacts.basicApi.update(payload.contactId, { properties });
+    return keptStage === undefined ? { id: updated.id } : { id: updated.id, keptStage };
   },
 
   'deal.update': async (client, payload) => {
@@ -110,14 +121,32 @@ const executors: { [Op in OutboxOperation]: Executor<Op> } = {
   },
 
   'properties.ensure': async (client, payload) => {
-    const group = await ignoreConflict(() =>
-      client.crm.properties.groupsApi.create(payload.objectType, {
-        name: payload.group.name,
-        label: payload.group.label,
-      }),
+    // One read first, then only what is missing: a retry after a 429 or a 5xx halfway through resumes where
+    // the last attempt stopped instead of spending the request budget on 409s (with a budget smaller than the
+    // number of properties, starting over every time would never finish).
+    const existing = new Map(
+      (await client.crm.properties.coreApi.getAll(payload.objectType)).results.map((property) => [
+        property.name,
+        property.groupName,
+      ]),
     );
+    const missing = payload.properties.filter((property) => !existing.has(property.name));
+    const groupSeen = [...existing.values()].includes(payload.group.name);
+    const group =
+      groupSeen || missing.length === 0
+        ? 'existed'
+        : await ignoreConflict(() =>
+            client.crm.properties.groupsApi.create(payload.objectType, {
+              name: payload.group.name,
+              label: payload.group.label,
+            }),
+          );
     const properties: Record<string, 'created' | 'existed'> = {};
     for (const property of payload.properties) {
+      if (existing.has(property.name)) {
+        properties[property.name] = 'existed';
+        continue;
+      }
       properties[property.name] = await ignoreConflict(() =>
         client.crm.properties.coreApi.create(payload.objectType, {
           name: property.name,

@@ -28,7 +28,17 @@ const propertyDefinition = z.object({
 });
 
 export const outboxOperationSchemas = {
-  'contact.update': z.object({ contactId: z.string().min(1), properties: propertyValues }),
+  'contact.update': z.object({
+    contactId: z.string().min(1),
+    properties: propertyValues,
+    lifecycleStageUnlessAt: z
+      .array(z.string())
+      .optional()
+      .describe(
+        "leave `lifecyclestage` alone when the contact's current stage is one of these (read first): " +
+          'a write delivered late must not pull back a contact that HubSpot has moved on since',
+      ),
+  }),
   'deal.update': z.object({ dealId: z.string().min(1), properties: propertyValues }),
   'task.create': z.object({
     contactId: z.string().min(1),

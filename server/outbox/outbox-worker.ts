@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
+import { pollingTask } from '../handoff/polling-task';
 import { type HubSpotClients, PortalUnavailableError } from '../hubspot/hubspot-client';
 import { classifyHubSpotError, type HubSpotFailure } from '../hubspot/hubspot-error';
 import type { RateBudget } from '../hubspot/rate-budget';
@@ -72,9 +73,6 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const workerId = `outbox-${randomUUID()}`;
   const random = deps.random ?? Math.random;
   const log = deps.logger.child({ component: 'outbox' });
-  let running = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<unknown> = Promise.resolve();
 
   async function deliver(item: OutboxItem): Promise<keyof DrainResult> {
     const { db } = deps.database;
@@ -222,38 +220,14 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     return result;
   }
 
-  function schedule(delay: number): void {
-    if (!running) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      current = drainOnce().then(
-        (result) =>
-          schedule(
-            result.delivered + result.retried + result.dead >= deps.settings.batchSize
-              ? 0
-              : deps.settings.pollIntervalMs,
-          ),
-        (error: unknown) => {
-          log.error({ err: error }, 'outbox iteration failed');
-          schedule(deps.settings.pollIntervalMs);
-        },
-      );
-    }, delay);
-    timer.unref?.();
-  }
-
-  return {
+  const task = pollingTask({
     name: 'hubspot-outbox',
-    drainOnce,
-    wake: () => schedule(0),
-    start() {
-      running = true;
-      schedule(0);
+    pollIntervalMs: deps.settings.pollIntervalMs,
+    logger: log,
+    iterate: async () => {
+      const result = await drainOnce();
+      return result.delivered + result.retried + result.dead >= deps.settings.batchSize;
     },
-    async stop() {
-      running = false;
-      clearTimeout(timer);
-      await current.catch(() => undefined);
-    },
-  };
+  });
+  return { ...task, drainOnce };
 }

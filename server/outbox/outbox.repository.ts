@@ -26,6 +26,14 @@ export interface NewOutboxItem<Op extends OutboxOperation> {
 }
 
 /** Stores a write for later delivery; call it inside the transaction of the change that implies it. */
+/** The record a property write changes; creations (tasks) and schema writes have no order to keep. */
+function writeTarget(operation: OutboxOperation, payload: unknown): string | null {
+  const body = payload as { contactId?: unknown; dealId?: unknown };
+  if (operation === 'contact.update') return `contact:${String(body.contactId)}`;
+  if (operation === 'deal.update') return `deal:${String(body.dealId)}`;
+  return null;
+}
+
 export async function enqueueOutbox<Op extends OutboxOperation>(
   db: Db,
   item: NewOutboxItem<Op>,
@@ -38,6 +46,7 @@ export async function enqueueOutbox<Op extends OutboxOperation>(
       idempotency_key: item.idempotencyKey,
       operation: item.operation,
       payload: JSON.stringify(item.payload),
+      target: writeTarget(item.operation, item.payload),
       status: 'pending',
       attempts: 0,
       next_attempt_at: item.notBefore ?? now,
@@ -71,6 +80,19 @@ export async function claimDueOutbox(db: Db, options: ClaimOptions): Promise<Out
     .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', options.now)]))
     // A deactivated portal's work waits untouched until it installs again (see deactivatePortal).
     .where('portal_id', 'in', activePortalIdsQuery(db))
+    // A write waits while an earlier write to the same record is still pending (due later, or in flight).
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('hubspot_outbox as earlier')
+            .select('earlier.id')
+            .whereRef('earlier.portal_id', '=', 'hubspot_outbox.portal_id')
+            .whereRef('earlier.target', '=', 'hubspot_outbox.target')
+            .where('earlier.status', '=', 'pending')
+            .whereRef('earlier.id', '<', 'hubspot_outbox.id'),
+        ),
+      ),
+    )
     .orderBy('id')
     .limit(options.limit)
     .$if(options.rowLocks, (qb) => qb.modifyEnd(sql`for update skip locked`));

@@ -229,9 +229,163 @@ describe.each(dialects)('HubSpot outbox on %s', (dialect) => {
     expect(nock.pendingMocks()).toEqual([]);
   });
 
+  const ensurePayload = {
+    objectType: 'contacts' as const,
+    group: { name: 'truce', label: 'Truce' },
+    properties: [
+      { name: 'truce_handoff_score', label: 'Score', type: 'number', fieldType: 'number' } as const,
+      { name: 'truce_handoff_grade', label: 'Grade', type: 'string', fieldType: 'text' } as const,
+      { name: 'truce_sla_due', label: 'SLA due', type: 'string', fieldType: 'text' } as const,
+    ],
+  };
+
+  it('resumes a properties.ensure cut off by a 429 where it stopped (regression: a small budget livelocked)', async () => {
+    const posted: string[] = [];
+    const created = (_uri: string, body: Record<string, unknown>) => {
+      posted.push(String(body.name));
+      return [201, { name: body.name, groupName: 'truce' }] as const;
+    };
+    nock(API)
+      .get('/crm/v3/properties/contacts')
+      .query(true)
+      .reply(200, { results: [{ name: 'email', groupName: 'contactinformation' }] })
+      .post('/crm/v3/properties/contacts/groups')
+      .reply(201, (_uri, body) => {
+        posted.push(`group:${(body as { name: string }).name}`);
+        return { name: 'truce', label: 'Truce' };
+      })
+      .post('/crm/v3/properties/contacts')
+      .reply((uri, body) => created(uri, body as Record<string, unknown>))
+      .post('/crm/v3/properties/contacts')
+      .reply(
+        429,
+        {
+          status: 'error',
+          message: 'You have reached your ten_secondly_rolling limit.',
+          policyName: 'TEN_SECONDLY_ROLLING',
+        },
+        { 'Retry-After': '1' },
+      );
+    await enqueueOutbox(
+      database.db,
+      {
+        portalId: PORTAL,
+        idempotencyKey: 'install:429',
+        operation: 'properties.ensure',
+        payload: ensurePayload,
+      },
+      clock,
+    );
+    expect(await worker.drainOnce()).toEqual({ delivered: 0, retried: 1, dead: 0 });
+    expect(posted).toEqual(['group:truce', 'truce_handoff_score']);
+
+    // The retry reads what exists and creates only the two missing properties: no group, no 409s.
+    nock(API)
+      .get('/crm/v3/properties/contacts')
+      .query(true)
+      .reply(200, {
+        results: [
+          { name: 'email', groupName: 'contactinformation' },
+          { name: 'truce_handoff_score', groupName: 'truce' },
+        ],
+      })
+      .post('/crm/v3/properties/contacts')
+      .times(2)
+      .reply((uri, body) => created(uri, body as Record<string, unknown>));
+    clock += 2_000;
+    expect(await worker.drainOnce()).toEqual({ delivered: 1, retried: 0, dead: 0 });
+    expect(posted).toEqual([
+      'group:truce',
+      'truce_handoff_score',
+      'truce_handoff_grade',
+      'truce_sla_due',
+    ]);
+    const row = await database.db
+      .selectFrom('hubspot_outbox')
+      .selectAll()
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(row.result ?? '{}')).toEqual({
+      group: 'existed',
+      properties: {
+        truce_handoff_score: 'existed',
+        truce_handoff_grade: 'created',
+        truce_sla_due: 'created',
+      },
+    });
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it('delivers writes to one contact in queue order when the first one has to be retried', async () => {
+    const delivered: unknown[] = [];
+    const enqueue = (key: string, status: string) =>
+      enqueueOutbox(
+        database.db,
+        {
+          portalId: PORTAL,
+          idempotencyKey: key,
+          operation: 'contact.update',
+          payload: { contactId: '501', properties: { truce_handoff_status: status } },
+        },
+        clock,
+      );
+    await enqueue('handoff-1:assign', 'pending');
+    await enqueue('handoff-1:accept', 'accepted');
+    nock(API).patch('/crm/v3/objects/contacts/501').reply(503, { message: 'down' });
+    // Regression: the second write used to go out while the first waited for its retry, and the retried
+    // first write then left HubSpot with the stale 'pending'.
+    expect(await worker.drainOnce()).toEqual({ delivered: 0, retried: 1, dead: 0 });
+    nock(API)
+      .patch('/crm/v3/objects/contacts/501', (body: unknown) => {
+        delivered.push(body);
+        return true;
+      })
+      .times(2)
+      .reply(200, { id: '501', properties: {} });
+    clock += 60_000;
+    expect(await worker.drainOnce()).toEqual({ delivered: 1, retried: 0, dead: 0 });
+    expect(await worker.drainOnce()).toEqual({ delivered: 1, retried: 0, dead: 0 });
+    expect(delivered).toEqual([
+      { properties: { truce_handoff_status: 'pending' } },
+      { properties: { truce_handoff_status: 'accepted' } },
+    ]);
+  });
+
+  it("keeps a contact's later lifecycle stage: a late decision write does not pull it back", async () => {
+    const patched: unknown[] = [];
+    nock(API)
+      .get('/crm/v3/objects/contacts/501')
+      .query(true)
+      .reply(200, { id: '501', properties: { lifecyclestage: 'opportunity' } })
+      .patch('/crm/v3/objects/contacts/501', (body: unknown) => {
+        patched.push(body);
+        return true;
+      })
+      .reply(200, { id: '501', properties: {} });
+    await enqueueOutbox(
+      database.db,
+      {
+        portalId: PORTAL,
+        idempotencyKey: 'handoff-1:accept',
+        operation: 'contact.update',
+        payload: {
+          contactId: '501',
+          properties: { truce_handoff_status: 'accepted', lifecyclestage: 'salesqualifiedlead' },
+          lifecycleStageUnlessAt: ['salesqualifiedlead', 'opportunity', 'customer', 'evangelist'],
+        },
+      },
+      clock,
+    );
+    expect(await worker.drainOnce()).toEqual({ delivered: 1, retried: 0, dead: 0 });
+    expect(patched).toEqual([{ properties: { truce_handoff_status: 'accepted' } }]);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it('ensures properties, treating existing ones (409) as done', async () => {
     const created: string[] = [];
     nock(API)
+      .get('/crm/v3/properties/contacts')
+      .query(true)
+      .reply(200, { results: [] })
       .post('/crm/v3/properties/contacts/groups')
       .reply(409, { status: 'error', message: 'group already exists', category: 'CONFLICT' })
       .post('/crm/v3/properties/contacts')

@@ -10,6 +10,7 @@ import { periodCloseMigration } from './0021-period-close';
 import { backfillMigration } from './0030-backfill';
 import { periodAttributionMigration } from './0040-period-attribution';
 import { dealPricingMigration } from './0050-deal-pricing';
+import { outboxWriteTargetMigration } from './0080-outbox-write-target';
 import { portalOAuthMigration } from './0090-portal-oauth';
 
 /**
@@ -26,7 +27,8 @@ export const migrations: Record<string, Migration> = {
   '0020-attribution': attributionMigration,
   '0021-period-close': periodCloseMigration,
   '0030-backfill': backfillMigration,
-  '0050-deal-pricing': dealPricingMigration,
-  '0090-portal-oauth': portalOAuthMigration,
   '0040-period-attribution': periodAttributionMigration,
+  '0050-deal-pricing': dealPricingMigration,
+  '0080-outbox-write-target': outboxWriteTargetMigration,
+  '0090-portal-oauth': portalOAuthMigration,
 };
