@@ -1,6 +1,7 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
 
+import { ensureTruceDealProperties } from '../attribution/deal-write-back';
 import type { Config, OAuthConfig } from '../config';
 import type { DatabaseHandle } from '../db/database';
 import { ensureTruceProperties } from '../handoff/handoff-setup';
@@ -129,6 +130,8 @@ export function oauthRoutes(
           now,
         );
         await ensureTruceProperties(trx, portalId, config.settings.handoff, now);
+        if (config.settings.attribution.writeBack.enabled)
+          await ensureTruceDealProperties(trx, portalId, now);
       });
       log.info(
         { portalId, hubDomain: info.hubDomain },

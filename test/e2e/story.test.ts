@@ -101,19 +101,27 @@ describe('end to end through the HubSpot sandbox (SQLite): a clean run and a fau
     }
   });
 
-  it('deal won → attribution credits add up to the deal amount per model → reports', () => {
+  it('deal won → attribution net credits add up to the deal amount per model → reports', () => {
     const { snapshot, stack } = clean!;
     const won = snapshot.dealStates.filter((d) => d.status === 'attributed');
     expect(won.length).toBeGreaterThan(0);
     for (const deal of won) {
-      const byModel = new Map<string, number>();
-      for (const credit of snapshot.credits.filter((c) => c.deal === deal.deal))
-        byModel.set(
-          String(credit.model),
-          (byModel.get(String(credit.model)) ?? 0) + Number(credit.gross),
-        );
+      // Net is the deal amount; gross is the line items' list price (price realisation), at least the net.
+      const byModel = new Map<string, { net: number; gross: number }>();
+      for (const credit of snapshot.credits.filter((c) => c.deal === deal.deal)) {
+        const sum = byModel.get(String(credit.model)) ?? { net: 0, gross: 0 };
+        byModel.set(String(credit.model), {
+          net: sum.net + Number(credit.net),
+          gross: sum.gross + Number(credit.gross),
+        });
+      }
       expect(byModel.size).toBeGreaterThan(1);
-      for (const gross of byModel.values()) expect(gross).toBe(deal.amount);
+      const grossTotals = new Set([...byModel.values()].map((sum) => sum.gross));
+      expect(grossTotals.size).toBe(1);
+      for (const sum of byModel.values()) {
+        expect(sum.net).toBe(deal.amount);
+        expect(sum.gross).toBeGreaterThanOrEqual(sum.net);
+      }
     }
     const rows = snapshot.attributionReport as Array<{ model: string; net: number }>;
     expect(rows.length).toBeGreaterThan(0);

@@ -179,6 +179,10 @@ describe.each(dialects)('installing Truce in several HubSpot accounts on %s', (d
     // The queued properties.ensure runs with the new portal's own token.
     const created: string[] = [];
     nock(API, { reqheaders: { authorization: 'Bearer access-secret-A' } })
+      .get('/crm/v3/properties/contacts')
+      .query(true)
+      .reply(200, { results: [] });
+    nock(API, { reqheaders: { authorization: 'Bearer access-secret-A' } })
       .post('/crm/v3/properties/contacts/groups')
       .reply(201, { name: 'truce', label: 'Truce', displayOrder: -1, archived: false });
     nock(API, { reqheaders: { authorization: 'Bearer access-secret-A' } })
