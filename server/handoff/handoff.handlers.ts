@@ -6,7 +6,7 @@ import {
 } from '../../src/handoff/handoff-signals';
 import { HandoffTransitionError, transitionHandoff } from '../../src/handoff/handoff-state';
 import { findContact } from '../crm/crm-object.repository';
-import { parseText } from '../crm/hubspot-values';
+import { parseText, type PropertyValue } from '../crm/hubspot-values';
 import type {
   DispatchedEvent,
   HandlerContext,
@@ -96,6 +96,7 @@ async function handleContactChange(
       { portalId, contactId, handoffId: opened.id },
       `contact ${contactId} became ${trigger.value}; handoff ${opened.id} opened (episode ${opened.episode}), awaiting scoring`,
     );
+    await recordTouchesDeliveredEarly(opened, settings, { trx, now, logger });
     return 'applied';
   }
 
@@ -180,6 +181,48 @@ async function recordEarlyTouch(
     `contact ${row.contact_id}: handoff ${row.id} got its first sales touch (${touch.source}) before scoring`,
   );
   return 'applied';
+}
+
+/**
+ * HubSpot delivers webhooks out of order: a rep's touch can be processed before the MQL change that opens its
+ * episode, when there is no episode to record it on. Once the episode opens, such touches (already processed,
+ * from the trigger's time on) are read back from the inbox, so the recorded first touch is the earliest one
+ * whatever the delivery order.
+ */
+async function recordTouchesDeliveredEarly(
+  opened: HandoffRow,
+  settings: HandoffSettings,
+  context: Pick<HandlerContext, 'trx' | 'now' | 'logger'>,
+): Promise<void> {
+  const { firstTouch } = settings.sla;
+  const rows = await context.trx
+    .selectFrom('webhook_event')
+    .select(['property_name', 'occurred_at', 'payload'])
+    .where('portal_id', '=', opened.portal_id)
+    .where('object_id', '=', opened.contact_id)
+    .where('object_type', '=', 'contact')
+    .where('change', '=', 'propertyChange')
+    .where('property_name', 'in', [firstTouch.leadStatusProperty, ...firstTouch.activityProperties])
+    .where('occurred_at', '>=', opened.trigger_at)
+    .where('status', '=', 'done')
+    .execute();
+  const touches = rows
+    .flatMap((row) =>
+      handoffSignals(
+        {
+          property: row.property_name,
+          value: parseText(
+            (JSON.parse(row.payload) as { propertyValue?: PropertyValue }).propertyValue,
+          ),
+          occurredAt: Number(row.occurred_at),
+        },
+        { settings, episodeStartedAt: Number(opened.trigger_at) },
+      ),
+    )
+    .filter((signal) => signal.event === 'first_touch')
+    // Earliest first; at the same instant the property name decides, as in isEarlierTouch.
+    .sort((a, b) => a.at - b.at || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  if (touches.length > 0) await recordEarlyTouch(opened, touches.slice(0, 1), context);
 }
 
 const DESCRIBED: Readonly<Record<string, string>> = {

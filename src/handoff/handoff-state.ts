@@ -91,7 +91,7 @@ export const HANDOFF_TRANSITIONS: Readonly<
   },
   accepted: {
     assign: no('already_decided'),
-    first_touch: ok('accepted'),
+    first_touch: ok('accepted', 'record_first_touch'),
     accept: no('already_decided'),
     reject: no('already_decided'),
     breach: no('already_decided'),
@@ -101,7 +101,7 @@ export const HANDOFF_TRANSITIONS: Readonly<
   },
   rejected: {
     assign: no('episode_closed'),
-    first_touch: ok('rejected'),
+    first_touch: ok('rejected', 'record_first_touch'),
     accept: no('already_decided'),
     reject: no('already_decided'),
     breach: no('episode_closed'),
@@ -111,7 +111,7 @@ export const HANDOFF_TRANSITIONS: Readonly<
   },
   converted: {
     assign: no('episode_closed'),
-    first_touch: ok('converted'),
+    first_touch: ok('converted', 'record_first_touch'),
     accept: no('episode_closed'),
     reject: no('episode_closed'),
     breach: no('episode_closed'),
@@ -121,7 +121,7 @@ export const HANDOFF_TRANSITIONS: Readonly<
   },
   recycled: {
     assign: no('episode_closed'),
-    first_touch: ok('recycled'),
+    first_touch: ok('recycled', 'record_first_touch'),
     accept: no('episode_closed'),
     reject: no('episode_closed'),
     breach: no('episode_closed'),

@@ -230,6 +230,11 @@ function mockHubSpot(options: { lineItemsForbidden?: boolean } = {}): HubSpotMoc
         })),
       ),
     );
+  // properties.ensure reads what exists first (none here), then creates the group and the properties.
+  nock(API)
+    .persist()
+    .get(/\/crm\/v3\/properties\/(contacts|deals)(\?.*)?$/)
+    .reply(200, { results: [] });
   nock(API)
     .persist()
     .post(/\/crm\/v3\/properties\/(contacts|deals)\/groups/)
@@ -519,7 +524,9 @@ describe.each(dialects)('price realisation, contact roles and write-back on %s',
     expect(writes).toHaveLength(2);
     expect(writes[1].properties.truce_primary_campaign).toBe('Partner referrals');
 
-    // Delivered through the outbox: the deal properties are created, then the deal is patched.
+    // Delivered through the outbox: the deal properties are created, then the deal is patched; writes to one
+    // deal go out in queue order, one per drain.
+    await running.service.outbox!.drainOnce();
     await running.service.outbox!.drainOnce();
     expect(hubspot.createdDealProperties).toEqual([
       'truce_primary_campaign',

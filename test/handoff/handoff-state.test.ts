@@ -116,7 +116,10 @@ describe('transition effects', () => {
     ['pending', 'breach', ['escalate']],
     ['breached', 'assign', ['create_owner_task']],
     ['breached', 'reject', ['record_first_touch', 'store_reason', 'write_rejected_stage']],
-    ['accepted', 'first_touch', []],
+    // A touch that arrives after the decision still counts if it happened earlier (delivery order must not
+    // decide which touch was first); recording it only ever moves the first touch earlier.
+    ['accepted', 'first_touch', ['record_first_touch']],
+    ['recycled', 'first_touch', ['record_first_touch']],
     ['rejected', 'requalify', ['open_new_episode']],
     ['recycled', 'requalify', ['open_new_episode']],
   ] as const)('%s + %s does %j', (status, event, effects) => {

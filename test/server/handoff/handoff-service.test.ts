@@ -439,6 +439,26 @@ describe.each(dialects)('lead handoff in the service on %s', (dialect) => {
     expect(await service().handoffSweeper.sweepOnce()).toEqual({ reminded: 0, breached: 0 });
   });
 
+  it('a touch delivered before the MQL change that opened its episode still counts as the first touch', async () => {
+    // HubSpot delivers out of order: the rep's touch (a minute after the MQL) is processed first, when there
+    // is no episode yet; the MQL arrives afterwards.
+    await deliverWebhooks([
+      hubspotEvent({
+        objectId: 501,
+        propertyName: 'notes_last_contacted',
+        propertyValue: String(T0 + 60_000),
+        occurredAt: T0 + 60_000,
+      }),
+    ]);
+    expect(await episodes()).toEqual([]);
+    await deliverWebhooks([mql(501, T0)]);
+    expect((await episodes())[0]).toMatchObject({
+      status: 'scoring',
+      first_touch_at: T0 + 60_000,
+      first_touch_source: 'notes_last_contacted',
+    });
+  });
+
   it('a rep rejecting in HubSpot (lead status UNQUALIFIED) closes the episode and sends the lead back', async () => {
     const episode = await scoredHandoff();
     clock += HOUR;
