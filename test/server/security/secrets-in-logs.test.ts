@@ -320,10 +320,11 @@ describe('secrets never reach the log: the OAuth install', () => {
       `${baseUrl}/oauth/callback?code=${CODE}&state=${encodeURIComponent(state)}`,
     );
     expect(replay.status).toBe(400);
-    // HubSpot refuses the first write (401), then accepts.
+    // HubSpot refuses the first call (properties.ensure reads what exists first: 401), then accepts.
     nock(OAUTH_API)
-      .post(/.*/)
+      .get(/.*/)
       .reply(401, { status: 'error', message: 'expired', category: 'EXPIRED_AUTHENTICATION' });
+    nock(OAUTH_API).persist().get(/.*/).reply(200, { results: [] });
     nock(OAUTH_API).persist().post(/.*/).reply(201, { name: 'truce', label: 'Truce' });
     await service.outbox!.drainOnce();
 
