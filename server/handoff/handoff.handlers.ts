@@ -7,6 +7,7 @@ import {
 import { HandoffTransitionError, transitionHandoff } from '../../src/handoff/handoff-state';
 import { findContact } from '../crm/crm-object.repository';
 import { parseText, type PropertyValue } from '../crm/hubspot-values';
+import { lockUntilCommit } from '../db/advisory-lock';
 import type {
   DispatchedEvent,
   HandlerContext,
@@ -59,6 +60,9 @@ async function handleContactChange(
   };
   const portalId = event.portalId;
   const contactId = event.objectId;
+  // Two workers may hold events of one contact at once (an MQL and a rep's touch delivered apart): the second
+  // waits for the first to commit, so it sees the episode the first opened, or the touch the first recorded.
+  await lockUntilCommit(trx, 'truce:handoff-contact', `${portalId}:${contactId}`);
   const latest = await latestHandoff(trx, portalId, contactId);
   const { trigger } = settings;
 
