@@ -6,6 +6,7 @@ import { periodsIn } from '../../src/reports/report-period';
 import type { Settings } from '../config';
 import { type BulkColumn, bulkInsert } from '../db/bulk-insert';
 import type { DatabaseHandle } from '../db/database';
+import { refreshPlannerStatistics } from '../db/planner-statistics';
 import type {
   AttributionCreditTable,
   Database,
@@ -45,6 +46,15 @@ export async function recomputeAttribution(
 ): Promise<RecomputeSummary> {
   const { settings, now } = context;
   const db = handle.db;
+  // Every query below looks rows up by id lists; stale statistics turn each lookup into a portal scan.
+  await refreshPlannerStatistics(handle, [
+    'deal',
+    'deal_attribution_state',
+    'deal_contact',
+    'contact',
+    'touchpoint',
+    'attribution_credit',
+  ]);
   let deals = 0;
   let credits = 0;
   let after = 0;
