@@ -6,6 +6,7 @@ import { periodsIn } from '../../src/reports/report-period';
 import type { Settings } from '../config';
 import { type BulkColumn, bulkInsert } from '../db/bulk-insert';
 import type { DatabaseHandle } from '../db/database';
+import { refreshPlannerStatistics } from '../db/planner-statistics';
 import type {
   AttributionCreditTable,
   Database,
@@ -41,33 +42,64 @@ export async function recomputeAttribution(
     readonly settings: Settings['attribution'];
     readonly now: number;
     readonly progress?: (line: string) => void;
+    /** Won deals per page (read, computed and written together); 1,000 unless a test needs several pages. */
+    readonly pageSize?: number;
   },
 ): Promise<RecomputeSummary> {
   const { settings, now } = context;
+  const pageSize = context.pageSize ?? DEAL_PAGE;
   const db = handle.db;
+  // Every query below looks rows up by id lists; stale statistics turn each lookup into a portal scan.
+  await refreshPlannerStatistics(handle, [
+    'deal',
+    'deal_attribution_state',
+    'deal_contact',
+    'contact',
+    'touchpoint',
+    'attribution_credit',
+  ]);
   let deals = 0;
   let credits = 0;
   let after = 0;
-  for (;;) {
-    const page = await db
-      .selectFrom('deal as d')
-      .innerJoin('deal_attribution_state as s', (join) =>
-        join.onRef('s.portal_id', '=', 'd.portal_id').onRef('s.deal_id', '=', 'd.deal_id'),
-      )
-      .selectAll('d')
-      .where('d.portal_id', '=', portalId)
-      .where('d.deleted', '=', 0)
-      .where('d.deal_id', '>', after)
-      .where('s.status', 'in', ['attributed', 'no_touches'])
-      .orderBy('d.deal_id')
-      .limit(DEAL_PAGE)
-      .execute();
-    if (page.length === 0) break;
-    credits += await recomputePage(handle, portalId, page, { settings, now });
-    deals += page.length;
-    context.progress?.(`${deals} won deal(s), ${credits} credit row(s)`);
-    if (page.length < DEAL_PAGE) break;
-    after = Number(page.at(-1)!.deal_id);
+  // Pipelined: while the database writes one page's credits (most of a PostgreSQL recomputation is the
+  // server inserting rows), this process reads and computes the next page. Pages are still written one at a
+  // time and in order, each in its own transaction; the next page's reads only touch deals after this page's.
+  // On SQLite the write holds the only connection, so there it simply runs in turn.
+  let writing: Promise<void> | undefined;
+  try {
+    for (;;) {
+      const page = await db
+        .selectFrom('deal as d')
+        .innerJoin('deal_attribution_state as s', (join) =>
+          join.onRef('s.portal_id', '=', 'd.portal_id').onRef('s.deal_id', '=', 'd.deal_id'),
+        )
+        .selectAll('d')
+        .where('d.portal_id', '=', portalId)
+        .where('d.deleted', '=', 0)
+        .where('d.deal_id', '>', after)
+        .where('s.status', 'in', ['attributed', 'no_touches'])
+        .orderBy('d.deal_id')
+        .limit(pageSize)
+        .execute();
+      if (page.length === 0) break;
+      const computed = await computePage(handle, portalId, page, { settings, now });
+      await writing;
+      const write = writePage(handle, portalId, computed);
+      // Awaited before the next write or below; this handler only stops Node from reporting the rejection
+      // as unhandled while the next page is being read.
+      write.catch(() => undefined);
+      writing = write;
+      credits += computed.credits.length;
+      deals += page.length;
+      context.progress?.(`${deals} won deal(s), ${credits} credit row(s)`);
+      if (page.length < pageSize) break;
+      after = Number(page.at(-1)!.deal_id);
+    }
+    await writing;
+  } catch (error) {
+    // A failed read must not leave a write running unobserved: wait for it, then report the first failure.
+    await writing?.catch(() => undefined);
+    throw error;
   }
 
   const periods: PeriodAttributionSummary[] = [];
@@ -91,12 +123,19 @@ export async function recomputeAttribution(
   return { deals, credits, periods, closedPeriods };
 }
 
-async function recomputePage(
+interface ComputedPage {
+  readonly dealIds: readonly number[];
+  readonly credits: readonly Insertable<AttributionCreditTable>[];
+  readonly states: readonly DealAttributionStateTable[];
+}
+
+/** One page of won deals' credits and states, computed from their stored contacts and touches. */
+async function computePage(
   handle: DatabaseHandle,
   portalId: number,
   page: readonly Selectable<DealTable>[],
   context: { readonly settings: Settings['attribution']; readonly now: number },
-): Promise<number> {
+): Promise<ComputedPage> {
   const { settings, now } = context;
   const db = handle.db;
   const dealIds = page.map((deal) => Number(deal.deal_id));
@@ -228,7 +267,16 @@ async function recomputePage(
     });
   }
 
-  await db.transaction().execute(async (trx) => {
+  return { dealIds, credits, states };
+}
+
+/** Replaces a page's credits and states in one transaction, so a reader sees either the old or the new. */
+async function writePage(
+  handle: DatabaseHandle,
+  portalId: number,
+  { dealIds, credits, states }: ComputedPage,
+): Promise<void> {
+  await handle.db.transaction().execute(async (trx) => {
     for (let start = 0; start < dealIds.length; start += ID_CHUNK) {
       const chunk = dealIds.slice(start, start + ID_CHUNK);
       await trx
@@ -245,7 +293,6 @@ async function recomputePage(
     await bulkInsert(trx, handle, 'attribution_credit', CREDIT_COLUMNS, credits);
     await bulkInsert(trx, handle, 'deal_attribution_state', STATE_COLUMNS, states);
   });
-  return credits.length;
 }
 
 /** Quarters in which some journey may end: from the earliest touch to now. */

@@ -399,6 +399,17 @@ describe.each(dialects)('data-driven attribution per period on %s', (dialect) =>
     expect(await states()).toEqual(stateByDeal);
     const markov = await stored('channel', 'EUR', 'markov');
     expect(markov.email!.cents).toBe(68_182);
+
+    // One deal per page: each page is computed while the previous one is still being written.
+    await db.deleteFrom('attribution_credit').execute();
+    const paged = await recomputeAttribution(running.service.database, PORTAL_ID, {
+      settings: config.settings.attribution,
+      now: NOW,
+      pageSize: 1,
+    });
+    expect(paged).toMatchObject({ deals: 4, credits: 5 });
+    expect(await credits()).toEqual(byDeal);
+    expect(await states()).toEqual(stateByDeal);
   });
 
   it('streams every per-deal credit row as CSV through the report', async () => {
