@@ -32,7 +32,8 @@ export async function backfillPortal(
 ): Promise<BackfillReport> {
   const { accessToken, apiBase } = config.hubspot;
   const client =
-    options.client ?? (accessToken ? createHubSpotClient({ accessToken, apiBase }) : undefined);
+    options.client ??
+    (accessToken ? await createHubSpotClient({ accessToken, apiBase }) : undefined);
   if (!client) throw new Error('set HUBSPOT_ACCESS_TOKEN to read from HubSpot');
   const now = options.now ?? Date.now;
   const budget =

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql, type SqliteDatabase, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 
 import type { DatabaseConfig } from '../config';
 import type { Database } from './schema';
@@ -84,25 +84,32 @@ export function openDatabase(
     };
   }
 
-  const pool = new pg.Pool({
-    connectionString: config.connectionString,
-    max: config.poolSize,
-    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
-    types: {
-      getTypeParser: ((oid: number, format?: string) => {
-        if (oid === PG_INT8_OID || oid === PG_NUMERIC_OID) return (value: string) => Number(value);
-        return pg.types.getTypeParser(oid, format as 'text');
-      }) as typeof pg.types.getTypeParser,
-    },
-  });
-  // An idle client losing its connection (e.g. a PostgreSQL restart) must not crash the process; the next
-  // query reports the failure to its caller instead.
-  pool.on('error', () => undefined);
-  // The pool listens only to idle clients: one that is checked out (mid-transaction) when PostgreSQL goes away
-  // emits 'error' with nobody listening, which would crash the process. Its running query fails anyway, the
-  // pool discards it on release, and the caller answers 503 (database_unavailable).
-  pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // The pg driver (~15 MB resident) loads only when a PostgreSQL database is used: Kysely takes the pool as a
+  // factory and calls it on the first query, so a SQLite service never loads it.
+  const createPool = async (): Promise<pg.Pool> => {
+    const { Pool, types } = (await import('pg')).default;
+    const pool = new Pool({
+      connectionString: config.connectionString,
+      max: config.poolSize,
+      ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+      types: {
+        getTypeParser: ((oid: number, format?: string) => {
+          if (oid === PG_INT8_OID || oid === PG_NUMERIC_OID)
+            return (value: string) => Number(value);
+          return types.getTypeParser(oid, format as 'text');
+        }) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client losing its connection (e.g. a PostgreSQL restart) must not crash the process; the next
+    // query reports the failure to its caller instead.
+    pool.on('error', () => undefined);
+    // The pool listens only to idle clients: one that is checked out (mid-transaction) when PostgreSQL goes away
+    // emits 'error' with nobody listening, which would crash the process. Its running query fails anyway, the
+    // pool discards it on release, and the caller answers 503 (database_unavailable).
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    return pool;
+  };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool }) });
   return {
     db,
     dialect: 'postgres',

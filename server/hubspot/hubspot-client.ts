@@ -1,4 +1,4 @@
-import { Client } from '@hubspot/api-client';
+import type { Client } from '@hubspot/api-client';
 
 export interface HubSpotClientOptions {
   readonly accessToken: string;
@@ -12,8 +12,13 @@ export interface HubSpotClientOptions {
  * Client overwrites. Every Truce client is therefore built with the same settings — no SDK retries, no SDK
  * limiter — and Truce does retries (the outbox) and rate budgeting (per portal) itself, where it can see the
  * portal, persist the schedule and honour `policyName`.
+ *
+ * The SDK (its generated API classes, bottleneck, ~15 MB resident) loads on the first client built, not with
+ * every process that imports this module: a service without HubSpot credentials, or one whose workers have not
+ * needed HubSpot yet, never pays for it.
  */
-export function createHubSpotClient(options: HubSpotClientOptions): Client {
+export async function createHubSpotClient(options: HubSpotClientOptions): Promise<Client> {
+  const { Client } = await import('@hubspot/api-client');
   return new Client({
     accessToken: options.accessToken,
     basePath: options.apiBase,
@@ -32,11 +37,12 @@ export interface HubSpotClients {
 export function staticHubSpotClients(
   options: HubSpotClientOptions & { portalId: number },
 ): HubSpotClients {
-  const client = createHubSpotClient(options);
+  // Built on the first call: that is when the SDK loads.
+  let client: Promise<Client> | undefined;
   return {
     forPortal: (portalId) =>
       portalId === options.portalId
-        ? Promise.resolve(client)
+        ? (client ??= createHubSpotClient(options))
         : Promise.reject(new Error(`no HubSpot credentials for portal ${portalId}`)),
   };
 }

@@ -1,4 +1,4 @@
-import { Client } from '@hubspot/api-client';
+import type { Client } from '@hubspot/api-client';
 
 /**
  * HubSpot's OAuth endpoints through `@hubspot/api-client` (POST /oauth/v1/token,
@@ -49,7 +49,14 @@ export interface HubSpotOAuth {
 }
 
 export function createHubSpotOAuth(credentials: OAuthAppCredentials): HubSpotOAuth {
-  const client = new Client({ basePath: credentials.apiBase, numberOfApiCallRetries: 0 });
+  // The SDK loads on the first OAuth call (an install or a token refresh), not when the service starts.
+  let sdkClient: Promise<Client> | undefined;
+  const oauthApi = async () => {
+    sdkClient ??= import('@hubspot/api-client').then(
+      ({ Client }) => new Client({ basePath: credentials.apiBase, numberOfApiCallRetries: 0 }),
+    );
+    return (await sdkClient).oauth;
+  };
   const grant = async (run: () => Promise<IssuedTokens>) => {
     try {
       const tokens = await run();
@@ -64,8 +71,8 @@ export function createHubSpotOAuth(credentials: OAuthAppCredentials): HubSpotOAu
   };
   return {
     exchangeCode: (code) =>
-      grant(() =>
-        client.oauth.tokensApi.create(
+      grant(async () =>
+        (await oauthApi()).tokensApi.create(
           'authorization_code',
           code,
           credentials.redirectUri,
@@ -74,8 +81,8 @@ export function createHubSpotOAuth(credentials: OAuthAppCredentials): HubSpotOAu
         ),
       ),
     refresh: (refreshToken) =>
-      grant(() =>
-        client.oauth.tokensApi.create(
+      grant(async () =>
+        (await oauthApi()).tokensApi.create(
           'refresh_token',
           undefined,
           undefined,
@@ -85,7 +92,7 @@ export function createHubSpotOAuth(credentials: OAuthAppCredentials): HubSpotOAu
         ),
       ),
     async describeAccessToken(accessToken) {
-      const info = await client.oauth.accessTokensApi.get(accessToken);
+      const info = await (await oauthApi()).accessTokensApi.get(accessToken);
       return {
         portalId: info.hubId,
         scopes: info.scopes,

@@ -58,8 +58,12 @@ export function createOAuthHubSpotClients(deps: OAuthClientsDeps): HubSpotClient
   const waitPollMs = deps.waitPollMs ?? 100;
   const log = deps.logger.child({ component: 'oauth-clients' });
 
-  function remember(portalId: number, accessToken: string, expiresAt: number): Client {
-    const client = createHubSpotClient({ accessToken, apiBase: deps.apiBase });
+  async function remember(
+    portalId: number,
+    accessToken: string,
+    expiresAt: number,
+  ): Promise<Client> {
+    const client = await createHubSpotClient({ accessToken, apiBase: deps.apiBase });
     cache.set(portalId, { client, expiresAt });
     return client;
   }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 
 import type { Client } from '@hubspot/api-client';
-import {
+// Types only: importing the enums' values would load the SDK's whole generated tasks API (~15 MB resident)
+// with the service, for two constants; `sdkEnum` checks the literals against the members instead.
+import type {
   AssociationSpecAssociationCategoryEnum,
   FilterOperatorEnum,
 } from '@hubspot/api-client/lib/codegen/crm/objects/tasks';
@@ -12,6 +14,11 @@ import {
 
 import { classifyHubSpotError } from '../hubspot/hubspot-error';
 import type { OutboxOperation, ParsedOutboxPayload } from './outbox-operations';
+
+/** A member of one of the SDK's string enums from its value; the compiler checks that the value is the member's. */
+function sdkEnum<Member extends string>(value: `${Member}`): Member {
+  return value as Member;
+}
 
 /** HubSpot's association type id for task → contact (HUBSPOT.md §4). */
 const TASK_TO_CONTACT = 204;
@@ -82,7 +89,7 @@ const executors: { [Op in OutboxOperation]: Executor<Op> } = {
             filters: [
               {
                 propertyName: 'hs_task_body',
-                operator: FilterOperatorEnum.ContainsToken,
+                operator: sdkEnum<FilterOperatorEnum.ContainsToken>('CONTAINS_TOKEN'),
                 value: marker,
               },
             ],
@@ -110,7 +117,8 @@ const executors: { [Op in OutboxOperation]: Executor<Op> } = {
           to: { id: payload.contactId },
           types: [
             {
-              associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
+              associationCategory:
+                sdkEnum<AssociationSpecAssociationCategoryEnum.HubspotDefined>('HUBSPOT_DEFINED'),
               associationTypeId: TASK_TO_CONTACT,
             },
           ],

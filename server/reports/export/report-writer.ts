@@ -4,7 +4,6 @@ import type { ReportView } from '../../../src/reports/report-view';
 import { AppError } from '../../http/app-error';
 import { writeCsv } from './csv-writer';
 import { writeJson, writeJsonViews } from './json-writer';
-import { writeXlsx } from './xlsx-writer';
 
 /** The export formats of reports, one writer each; every writer streams and ends the output. */
 export const EXPORT_FORMATS = ['csv', 'json', 'xlsx'] as const;
@@ -40,7 +39,11 @@ export async function writeReport(
       return views.length === 1
         ? { [views[0]!.name]: await writeJson(views[0]!, output) }
         : writeJsonViews(views, output);
-    case 'xlsx':
+    case 'xlsx': {
+      // exceljs (with its zip and unzip stack, ~150 modules, ~30 MB resident) loads on the first workbook
+      // asked for, not with every process that can serve a report: most exports are CSV or JSON.
+      const { writeXlsx } = await import('./xlsx-writer');
       return writeXlsx(views, output);
+    }
   }
 }
