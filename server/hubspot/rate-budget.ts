@@ -18,6 +18,12 @@ export interface RateBudgetOptions {
 }
 
 const RECHECK_MS = 50;
+/**
+ * HubSpot counts a request when it arrives, and a request let through at the end of one window can arrive
+ * a few milliseconds into the next (a slow event loop, a token refresh, the network). Counting each window as
+ * this much longer keeps the arrivals inside the budget too.
+ */
+const ARRIVAL_SLACK_MS = 250;
 
 export function createRateBudget(options: RateBudgetOptions): RateBudget {
   const windowMs = options.windowMs ?? 10_000;
@@ -38,14 +44,15 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
         await sleep(Math.min(pause - at, RECHECK_MS));
         continue;
       }
-      const times = (sent.get(portalId) ?? []).filter((time) => time > at - windowMs);
+      const span = windowMs + ARRIVAL_SLACK_MS;
+      const times = (sent.get(portalId) ?? []).filter((time) => time > at - span);
       if (times.length < options.requestsPerWindow) {
         times.push(at);
         sent.set(portalId, times);
         return;
       }
       sent.set(portalId, times);
-      await sleep(Math.min(times[0]! + windowMs - at + 1, RECHECK_MS));
+      await sleep(Math.min(times[0]! + span - at + 1, RECHECK_MS));
     }
   }
 

@@ -27,6 +27,11 @@ export interface ExecutionContext {
   readonly idempotencyKey: string;
   /** Attempts already made; above 0 a previous try may have succeeded before its result was recorded. */
   readonly attempts: number;
+  /**
+   * Takes one more request from the portal's rate budget. The worker takes one per write; an executor that
+   * makes more than one HubSpot call awaits this before each further call, so the budget counts requests.
+   */
+  readonly nextCall: () => Promise<void>;
 }
 
 type Executor<Op extends OutboxOperation> = (
@@ -55,7 +60,7 @@ async function ignoreConflict(call: () => Promise<unknown>): Promise<'created' |
 }
 
 const executors: { [Op in OutboxOperation]: Executor<Op> } = {
-  'contact.update': async (client, payload) => {
+  'contact.update': async (client, payload, context) => {
     const properties = { ...payload.properties };
     let keptStage: string | undefined;
     if (payload.lifecycleStageUnlessAt && properties.lifecyclestage !== undefined) {
@@ -69,6 +74,8 @@ const executors: { [Op in OutboxOperation]: Executor<Op> } = {
       }
     }
     if (Object.keys(properties).length === 0) return { id: payload.contactId, keptStage };
+    if (payload.lifecycleStageUnlessAt && payload.properties.lifecyclestage !== undefined)
+      await context.nextCall();
     const updated = await client.crm.contacts.basicApi.update(payload.contactId, { properties });
     return keptStage === undefined ? { id: updated.id } : { id: updated.id, keptStage };
   },
@@ -100,6 +107,7 @@ const executors: { [Op in OutboxOperation]: Executor<Op> } = {
       });
       const existing = found.results[0];
       if (existing) return { id: existing.id, reused: true };
+      await context.nextCall();
     }
     const properties: Record<string, string> = {
       hs_timestamp: new Date(payload.dueAt).toISOString(),
@@ -128,7 +136,7 @@ const executors: { [Op in OutboxOperation]: Executor<Op> } = {
     return { id: created.id };
   },
 
-  'properties.ensure': async (client, payload) => {
+  'properties.ensure': async (client, payload, context) => {
     // One read first, then only what is missing: a retry after a 429 or a 5xx halfway through resumes where
     // the last attempt stopped instead of spending the request budget on 409s (with a budget smaller than the
     // number of properties, starting over every time would never finish).
@@ -143,18 +151,20 @@ const executors: { [Op in OutboxOperation]: Executor<Op> } = {
     const group =
       groupSeen || missing.length === 0
         ? 'existed'
-        : await ignoreConflict(() =>
-            client.crm.properties.groupsApi.create(payload.objectType, {
+        : await ignoreConflict(async () => {
+            await context.nextCall();
+            return client.crm.properties.groupsApi.create(payload.objectType, {
               name: payload.group.name,
               label: payload.group.label,
-            }),
-          );
+            });
+          });
     const properties: Record<string, 'created' | 'existed'> = {};
     for (const property of payload.properties) {
       if (existing.has(property.name)) {
         properties[property.name] = 'existed';
         continue;
       }
+      await context.nextCall();
       properties[property.name] = await ignoreConflict(() =>
         client.crm.properties.coreApi.create(payload.objectType, {
           name: property.name,

@@ -15,7 +15,7 @@ import {
   type OutboxItem,
   rescheduleOutbox,
 } from './outbox.repository';
-import { executorFor } from './outbox-executors';
+import { type ExecutionContext, executorFor } from './outbox-executors';
 import { isOutboxOperation, outboxOperationSchemas } from './outbox-operations';
 
 export type OutboxSettings = Config['settings']['hubspot']['outbox'];
@@ -103,12 +103,13 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       const execute = executorFor(item.operation) as (
         client: unknown,
         payload: unknown,
-        context: { idempotencyKey: string; attempts: number },
+        context: ExecutionContext,
       ) => Promise<unknown>;
       const result = await withTimeout(
         execute(client, parsed.data, {
           idempotencyKey: item.idempotencyKey,
           attempts: item.attempts,
+          nextCall: () => deps.budget.take(item.portalId),
         }),
         deps.settings.requestTimeoutMs,
       );

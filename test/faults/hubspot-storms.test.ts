@@ -15,6 +15,8 @@ import { report, waitFor } from './fault-stream';
 /** Truce's own budget per 10 s; HubSpot (the sandbox) allows more, except during the storm. */
 const BUDGET = 40;
 const CONTACTS = 25;
+/** Updates queued when the 429 storm starts, so it meets traffic however fast the first writes drained. */
+const LATE = 10;
 const STALL_MS = 10_000;
 
 interface Seen {
@@ -164,6 +166,18 @@ describe('the HubSpot outbox through 429 storms, 5xx and 10 s stalls', () => {
     sandbox.faults.forceCount = 4;
     await waitFor(async () => sandbox.faults.forceCount === undefined, 'the 502 burst', 30_000);
     sandbox.rateLimiter.perTenSeconds = 6;
+    for (let i = 0; i < LATE; i += 1)
+      await enqueueOutbox(
+        database.db,
+        {
+          portalId: sandbox.portalId,
+          idempotencyKey: `storm-${i}:late-update`,
+          operation: 'contact.update',
+          payload: { contactId: contactIds[i]!, properties: { jobtitle: `late-${i}` } },
+        },
+        Date.now(),
+      );
+    worker.wake();
     await waitFor(
       async () => proxy.seen.filter((r) => r.status === 429).length >= 3,
       'the 429 storm',
@@ -174,17 +188,19 @@ describe('the HubSpot outbox through 429 storms, 5xx and 10 s stalls', () => {
     await waitFor(
       async () => {
         const counts = await countOutboxByStatus(database.db);
-        return (counts.done ?? 0) === 2 * CONTACTS;
+        return (counts.done ?? 0) === 2 * CONTACTS + LATE;
       },
       'the outbox to drain',
       120_000,
     );
     const counts = await countOutboxByStatus(database.db);
-    expect(counts).toEqual({ done: 2 * CONTACTS, dead: 0, pending: 0 });
+    expect(counts).toEqual({ done: 2 * CONTACTS + LATE, dead: 0, pending: 0 });
 
     // Every update landed; exactly one task per idempotency key.
     for (const [i, contactId] of contactIds.entries())
-      expect(sandbox.portal.get('contacts', contactId)?.properties.jobtitle).toBe(`after-${i}`);
+      expect(sandbox.portal.get('contacts', contactId)?.properties.jobtitle).toBe(
+        i < LATE ? `late-${i}` : `after-${i}`,
+      );
     const tasks = sandbox.portal.list('tasks');
     const perMarker = new Map<string, number>();
     for (const task of tasks) {
@@ -203,7 +219,7 @@ describe('the HubSpot outbox through 429 storms, 5xx and 10 s stalls', () => {
     expect(byStatus((s) => s >= 500)).toBe(10);
     expect(byStatus((s) => s === 429)).toBeGreaterThanOrEqual(3);
     report(
-      `HubSpot storms: ${2 * CONTACTS} writes (${CONTACTS} updates, ${CONTACTS} tasks) through a ${STALL_MS / 1000} s stall, ` +
+      `HubSpot storms: ${2 * CONTACTS + LATE} writes (${CONTACTS + LATE} updates, ${CONTACTS} tasks) through a ${STALL_MS / 1000} s stall, ` +
         `${byStatus((s) => s >= 500)} 5xx and ${byStatus((s) => s === 429)} 429 answers; ${proxy.seen.length} requests, ` +
         `busiest 10 s window ${busiest} of a budget of ${BUDGET}; ${counts.done} delivered, ${tasks.length} tasks, written twice = 0`,
     );

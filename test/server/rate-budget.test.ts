@@ -13,7 +13,7 @@ function fakeTime() {
 }
 
 describe('rate budget', () => {
-  it('never lets more than the budget through in any 10-second window', async () => {
+  it('never lets more than the budget through in any 10-second window, with slack for arrival', async () => {
     const time = fakeTime();
     const budget = createRateBudget({ requestsPerWindow: 10, ...time });
     const sentAt: number[] = [];
@@ -25,7 +25,8 @@ describe('rate budget', () => {
     );
     expect(sentAt).toHaveLength(35);
     for (const start of sentAt) {
-      expect(sentAt.filter((at) => at >= start && at < start + 10_000).length).toBeLessThanOrEqual(
+      // Requests arriving up to 250 ms late still fall into a window of at most 10.
+      expect(sentAt.filter((at) => at >= start && at < start + 10_250).length).toBeLessThanOrEqual(
         10,
       );
     }
