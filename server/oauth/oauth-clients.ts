@@ -86,7 +86,7 @@ export function createOAuthHubSpotClients(deps: OAuthClientsDeps): HubSpotClient
         );
         return remember(portalId, accessToken, expiresAt);
       }
-      if (await tryLeaseRefresh(db, portalId, owner, deps.now(), deps.refreshLeaseMs)) {
+      if (await tryLeaseRefresh(db, portalId, owner, deps.now(), deps.refreshLeaseMs, expiresAt)) {
         return refreshUnderLease(portalId, row);
       }
       if (deps.now() > giveUpAt)

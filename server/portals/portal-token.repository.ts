@@ -80,8 +80,10 @@ export async function findPortalToken(
 }
 
 /**
- * Takes the portal's refresh lease if nobody holds a live one. One conditional UPDATE, so of several replicas
- * racing for an expiring token exactly one wins; the others wait for its result.
+ * Takes the portal's refresh lease if nobody holds a live one and the token is still the one the caller saw
+ * expiring. One conditional UPDATE, so of several replicas racing for an expiring token exactly one wins; a
+ * replica that read the row just before another finished refreshing finds the token changed and uses the new
+ * one instead of refreshing again.
  */
 export async function tryLeaseRefresh(
   db: Db,
@@ -89,11 +91,13 @@ export async function tryLeaseRefresh(
   owner: string,
   now: number,
   leaseMs: number,
+  seenExpiresAt: number,
 ): Promise<boolean> {
   const result = await db
     .updateTable('portal_token')
     .set({ refresh_lease_until: now + leaseMs, refresh_lease_owner: owner })
     .where('portal_id', '=', portalId)
+    .where('access_expires_at', '=', seenExpiresAt)
     .where((eb) =>
       eb.or([eb('refresh_lease_until', 'is', null), eb('refresh_lease_until', '<=', now)]),
     )
