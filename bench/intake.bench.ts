@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
 import autocannon from 'autocannon';
 import pg from 'pg';
 
+import { freePort } from '../server/http/loopback';
 import type { Benchmark } from './registry';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -82,20 +82,6 @@ function processCpuMs(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 async function waitForReady(url: string, child: ChildProcess): Promise<void> {

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -11,6 +10,7 @@ import { type BulkColumn, bulkInsert } from '../server/db/bulk-insert';
 import { openDatabase } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
 import type { AttributionCreditTable } from '../server/db/schema';
+import { freePort, waitForOk } from '../server/http/loopback';
 import { JOURNEY_MODELS } from '../src/attribution/models';
 import type { Benchmark } from './registry';
 
@@ -62,7 +62,7 @@ export const serviceExportBenchmark: Benchmark = {
       );
       try {
         const base = `http://127.0.0.1:${port}`;
-        await waitForOk(`${base}/healthz`);
+        await waitForOk(`${base}/healthz`, 600, 100);
         const headers = { authorization: `Bearer ${API_KEY}` };
         await (
           await fetch(`${base}/api/v1/reports/attribution?model=linear&from=2030`, { headers })
@@ -187,30 +187,4 @@ function memory(pid: number): { rssMb: number; peakMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { rssMb: Math.round(kb('VmRSS') / 1024), peakMb: Math.round(kb('VmHWM') / 1024) };
-}
-
-async function waitForOk(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 600; attempt += 1) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not become ready`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }

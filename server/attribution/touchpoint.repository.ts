@@ -24,23 +24,9 @@ export async function upsertTouches(
   let changed = 0;
   // Chunks keep the statement under SQLite's bound-parameter limit.
   for (let start = 0; start < touches.length; start += 200) {
-    const rows = touches.slice(start, start + 200).map((touch) => ({
-      portal_id: portalId,
-      contact_id: Number(touch.contactId),
-      at: touch.at,
-      kind: touch.kind,
-      channel: touch.channel,
-      campaign: touch.campaign,
-      matched_rule: touch.matchedRule,
-      raw_source: JSON.stringify(touch.rawSource),
-      cost_cents: touch.cost?.cents ?? null,
-      cost_currency: touch.cost?.currency ?? null,
-      note: touch.note ?? null,
-      origin,
-      idempotency_key: touch.idempotencyKey,
-      created_at: now,
-      updated_at: now,
-    }));
+    const rows = touches
+      .slice(start, start + 200)
+      .map((touch) => touchRow(portalId, touch, origin, now));
     const result = await db
       .insertInto('touchpoint')
       .values(rows)
@@ -75,6 +61,53 @@ export async function upsertTouches(
     changed += Number(result.numInsertedOrUpdatedRows ?? 0);
   }
   return changed;
+}
+
+/**
+ * Stores touches whose key is not stored yet and leaves existing ones alone. A form submission read by the
+ * backfill has the same key as the conversion read from the contact's history; the history reading (with the
+ * session's channel) stays authoritative, and the submission only fills in a conversion the history does not
+ * show. Returns how many were new.
+ */
+export async function insertMissingTouches(
+  db: Db,
+  portalId: number,
+  touches: readonly Touch[],
+  origin: TouchOrigin,
+  now: number,
+): Promise<number> {
+  let inserted = 0;
+  for (let start = 0; start < touches.length; start += 200) {
+    const result = await db
+      .insertInto('touchpoint')
+      .values(
+        touches.slice(start, start + 200).map((touch) => touchRow(portalId, touch, origin, now)),
+      )
+      .onConflict((oc) => oc.columns(['portal_id', 'idempotency_key']).doNothing())
+      .executeTakeFirst();
+    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+  return inserted;
+}
+
+function touchRow(portalId: number, touch: Touch, origin: TouchOrigin, now: number) {
+  return {
+    portal_id: portalId,
+    contact_id: Number(touch.contactId),
+    at: touch.at,
+    kind: touch.kind,
+    channel: touch.channel,
+    campaign: touch.campaign,
+    matched_rule: touch.matchedRule,
+    raw_source: JSON.stringify(touch.rawSource),
+    cost_cents: touch.cost?.cents ?? null,
+    cost_currency: touch.cost?.currency ?? null,
+    note: touch.note ?? null,
+    origin,
+    idempotency_key: touch.idempotencyKey,
+    created_at: now,
+    updated_at: now,
+  };
 }
 
 export async function findTouchByKey(

@@ -1,6 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
 
-import type { Touch } from '../../src/touchpoints/touch';
 import type { Database } from '../db/schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -111,46 +110,4 @@ export async function campaignAssets(
     campaignGuid: row.campaign_guid,
     campaignName: row.campaign_name,
   }));
-}
-
-/**
- * Stores touches whose key is not stored yet and leaves existing ones alone. A form submission has the same
- * key as the conversion read from the contact's history; the history reading (with the session's channel)
- * stays authoritative, and the submission only fills in a conversion the history does not show. Returns how
- * many were new.
- */
-export async function insertMissingTouches(
-  db: Db,
-  portalId: number,
-  touches: readonly Touch[],
-  origin: string,
-  now: number,
-): Promise<number> {
-  let inserted = 0;
-  for (let start = 0; start < touches.length; start += 200) {
-    const rows = touches.slice(start, start + 200).map((touch) => ({
-      portal_id: portalId,
-      contact_id: Number(touch.contactId),
-      at: touch.at,
-      kind: touch.kind,
-      channel: touch.channel,
-      campaign: touch.campaign,
-      matched_rule: touch.matchedRule,
-      raw_source: JSON.stringify(touch.rawSource),
-      cost_cents: touch.cost?.cents ?? null,
-      cost_currency: touch.cost?.currency ?? null,
-      note: touch.note ?? null,
-      origin,
-      idempotency_key: touch.idempotencyKey,
-      created_at: now,
-      updated_at: now,
-    }));
-    const result = await db
-      .insertInto('touchpoint')
-      .values(rows)
-      .onConflict((oc) => oc.columns(['portal_id', 'idempotency_key']).doNothing())
-      .executeTakeFirst();
-    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
-  }
-  return inserted;
 }

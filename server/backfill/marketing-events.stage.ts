@@ -4,7 +4,7 @@ import {
   touchFromFormSubmission,
 } from '../../src/touchpoints/touches-from-events';
 import { requestDealsOfContacts } from '../attribution/attribution-worker';
-import { upsertTouches } from '../attribution/touchpoint.repository';
+import { insertMissingTouches, upsertTouches } from '../attribution/touchpoint.repository';
 import {
   contactIdsOf,
   EMAIL_SEND,
@@ -13,11 +13,7 @@ import {
   type StageContext,
   type StageReader,
 } from './backfill-stage';
-import {
-  type CampaignAssetRow,
-  campaignAssets,
-  insertMissingTouches,
-} from './backfill-state.repository';
+import { type CampaignAssetRow, campaignAssets } from './backfill-state.repository';
 import {
   emailEventPageSchema,
   formSubmissionPageSchema,

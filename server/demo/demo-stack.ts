@@ -1,6 +1,5 @@
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -13,6 +12,7 @@ import { generateScenario } from '../../sandbox/scenario';
 import { applyScenarioSetup, type PlayState } from '../../sandbox/scenario-player';
 import type { Scenario, ScenarioOptions } from '../../sandbox/scenario-types';
 import { type Config, loadConfig } from '../config';
+import { freePort } from '../http/loopback';
 import { createLogger } from '../logger';
 import { type RunningService, startService } from '../service';
 import { waitUntilCaughtUp } from './demo-catch-up';
@@ -61,15 +61,6 @@ const CLIENT_SECRET = 'demo-client-secret';
 const API_KEY = 'demo-api-key-0123456789';
 /** Hours of the quarter pass in milliseconds, so HubSpot's first retry (1 minute) comes after 60 ms. */
 const RETRY_TIME_SCALE = 1e-3;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function defaultRules(ownerIds: readonly string[]): DemoRules {
   return {

@@ -3,15 +3,16 @@ import path from 'node:path';
 import pg from 'pg';
 
 import { freePort, ROOT, type SpawnedTruce, spawnScript, waitForOk } from '../helpers/process';
-import { errorOf, hubspotEvent, postWebhook, settingsFile, webhookEnv } from '../helpers/webhooks';
 import {
-  deliverTracked,
-  expectedStages,
+  errorOf,
+  hubspotEvent,
   lifecycleStream,
-  report,
+  postWebhook,
+  settingsFile,
   STREAM_T0,
-  waitFor,
-} from './fault-stream';
+  webhookEnv,
+} from '../helpers/webhooks';
+import { deliverTracked, expectedStages, report, waitFor } from './fault-stream';
 import {
   type PrivatePostgres,
   privatePostgresUnavailable,

@@ -6,8 +6,8 @@ import SQLite from 'better-sqlite3';
 
 import { createRng } from '../../sandbox/rng';
 import { freePort, ROOT, type SpawnedTruce, spawnScript, waitForOk } from '../helpers/process';
-import { hubspotEvent, settingsFile, webhookEnv } from '../helpers/webhooks';
-import { deliverTracked, report, STREAM_T0, waitFor } from './fault-stream';
+import { hubspotEvent, settingsFile, STREAM_T0, webhookEnv } from '../helpers/webhooks';
+import { deliverTracked, report, waitFor } from './fault-stream';
 
 const RUNS = 20;
 const CONTACTS = 120;

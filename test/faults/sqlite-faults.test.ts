@@ -8,8 +8,14 @@ import SQLite from 'better-sqlite3';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { type RunningService, startService } from '../../server/service';
-import { errorOf, postWebhook, settingsFile, webhookEnv } from '../helpers/webhooks';
-import { expectedStages, lifecycleStream, report, waitFor } from './fault-stream';
+import {
+  errorOf,
+  lifecycleStream,
+  postWebhook,
+  settingsFile,
+  webhookEnv,
+} from '../helpers/webhooks';
+import { expectedStages, report, waitFor } from './fault-stream';
 
 const EVENTS = 400;
 const CONTACTS = 20;

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
+export { freePort, waitForOk } from '../../server/http/loopback';
+
 export const ROOT = path.resolve(__dirname, '../..');
 
 export interface SpawnedTruce {
@@ -35,34 +37,4 @@ export function spawnScript(
     child.on('exit', (code, signal) => resolve(code ?? signal ?? -1));
   });
   return { child, output: () => output, exited };
-}
-
-/** Polls a URL until it answers 200 or the attempts run out. */
-export async function waitForOk(url: string, attempts = 200, delayMs = 50): Promise<void> {
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-  }
-  throw new Error(`${url} did not become ready`);
-}
-
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }

@@ -83,3 +83,29 @@ export async function postWebhook(
 export async function errorOf(response: Response): Promise<{ code: string; message: string }> {
   return ((await response.json()) as { error: { code: string; message: string } }).error;
 }
+
+/** Occurrence times of the generated events: one millisecond apart from here. */
+export const STREAM_T0 = 1_764_100_000_000;
+
+/**
+ * `count` lifecycle-stage changes over `contacts` contacts with distinct times, in batches of `size`. The
+ * newest change of contact c is the largest i with i % contacts === c - 1, so the end state is known.
+ */
+export function lifecycleStream(
+  count: number,
+  contacts: number,
+  size = 50,
+  firstEventId = 1,
+): Record<string, unknown>[][] {
+  const events = Array.from({ length: count }, (_, i) =>
+    hubspotEvent({
+      eventId: firstEventId + i,
+      objectId: 1 + (i % contacts),
+      occurredAt: STREAM_T0 + i,
+      propertyValue: `stage-${i}`,
+    }),
+  );
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < events.length; i += size) batches.push(events.slice(i, i + size));
+  return batches;
+}

@@ -7,32 +7,11 @@ import pg from 'pg';
 import { openDatabase } from '../../../server/db/database';
 import { createPostgresSchema, dialects } from '../../helpers/database';
 import { freePort, ROOT, spawnScript, spawnTruce, waitForOk } from '../../helpers/process';
-import { hubspotEvent, postWebhook, settingsFile, webhookEnv } from '../../helpers/webhooks';
+import { lifecycleStream, postWebhook, settingsFile, webhookEnv } from '../../helpers/webhooks';
 
 jest.setTimeout(180_000);
 
-const T0 = 1_764_100_000_000;
 const KILL_TEST_EVENTS = 1500;
-
-/** `count` events over `contacts` contacts, lifecycle stage changes with distinct times, in `size` batches. */
-function stream(
-  count: number,
-  contacts: number,
-  size = 100,
-  firstEventId = 1,
-): Record<string, unknown>[][] {
-  const events = Array.from({ length: count }, (_, i) =>
-    hubspotEvent({
-      eventId: firstEventId + i,
-      objectId: 1 + (i % contacts),
-      occurredAt: T0 + i,
-      propertyValue: `stage-${i}`,
-    }),
-  );
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < events.length; i += size) batches.push(events.slice(i, i + size));
-  return batches;
-}
 
 /** Posts batches with at most `inFlight` requests open, as HubSpot does; every answer must be 2xx. */
 async function deliver(baseUrls: string[], batches: unknown[][], inFlight = 10): Promise<void> {
@@ -79,7 +58,7 @@ describe.each(dialects)('the truce process on %s', (dialect) => {
       const port = await freePort();
       const first = spawnTruce(['serve'], { ...env, PORT: String(port) });
       await waitForOk(`http://127.0.0.1:${port}/readyz`);
-      const batches = stream(KILL_TEST_EVENTS, 40);
+      const batches = lifecycleStream(KILL_TEST_EVENTS, 40, 100);
       await deliver([`http://127.0.0.1:${port}`], batches);
       first.child.kill('SIGKILL');
       expect(await first.exited).toBe('SIGKILL');
@@ -161,7 +140,7 @@ describe.each(dialects)('the truce process on %s', (dialect) => {
           await waitForOk(`http://127.0.0.1:${port}/readyz`);
         }
         const urls = ports.map((port) => `http://127.0.0.1:${port}`);
-        const batches = stream(10_000, 500);
+        const batches = lifecycleStream(10_000, 500, 100);
         // Every batch goes to one process; every fifth is redelivered to the other one too, as HubSpot retries do.
         const redeliveries = batches.filter((_, index) => index % 5 === 0);
         await Promise.all([
