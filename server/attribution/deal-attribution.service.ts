@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { Insertable, Kysely } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 
 import {
   contactRoleWeight,
@@ -18,7 +18,7 @@ import type { PriceRealisation } from '../../src/reports/price-realisation';
 import { periodLabelOf } from '../../src/reports/report-period';
 import type { Settings } from '../config';
 import { findDeal, findDealContactIds } from '../crm/crm-object.repository';
-import type { AttributionCreditTable, Database, DealTable } from '../db/schema';
+import type { AttributionCreditTable, Database, DealTable, TouchpointTable } from '../db/schema';
 import type { StageOutcome } from './deal-pipelines';
 import { enqueueDealWriteBack } from './deal-write-back';
 import { touchesOfContacts } from './touchpoint.repository';
@@ -254,13 +254,7 @@ export async function dealJourneyContacts(
   for (const row of touchRows) {
     const contactId = Number(row.contact_id);
     const list = touchesOf.get(contactId) ?? [];
-    list.push({
-      id: String(row.id),
-      at: Number(row.at),
-      channel: row.channel,
-      campaign: row.campaign,
-      kind: row.kind,
-    });
+    list.push(dealTouchOf(row));
     touchesOf.set(contactId, list);
   }
   const contacts: DealContact[] = contactIds.map((contactId) => {
@@ -288,10 +282,7 @@ async function contactWeights(
     .where('associated', '=', 1)
     .execute();
   return new Map(
-    rows.map((row) => [
-      Number(row.contact_id),
-      contactRoleWeight(row.role_labels ? (JSON.parse(row.role_labels) as string[]) : null, roles),
-    ]),
+    rows.map((row) => [Number(row.contact_id), storedRoleWeight(row.role_labels, roles)]),
   );
 }
 
@@ -340,4 +331,22 @@ async function replaceCredits(
       .execute();
     if (result.writeBack) await enqueueDealWriteBack(trx, target, result.writeBack, result.now);
   });
+}
+
+/** A stored touch as a deal journey's touch; the single-deal and the full recomputation read them alike. */
+export function dealTouchOf(
+  row: Pick<Selectable<TouchpointTable>, 'id' | 'at' | 'channel' | 'campaign' | 'kind'>,
+): DealContact['touches'][number] {
+  return {
+    id: String(row.id),
+    at: Number(row.at),
+    channel: row.channel,
+    campaign: row.campaign,
+    kind: row.kind,
+  };
+}
+
+/** A contact's weight from its stored association labels (`deal_contact.role_labels`, JSON or null). */
+export function storedRoleWeight(roleLabels: string | null, roles: ContactRoleWeights): number {
+  return contactRoleWeight(roleLabels ? (JSON.parse(roleLabels) as string[]) : null, roles);
 }

@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 
-import { contactRoleWeight, usesContactRoles } from '../../src/attribution/contact-roles';
+import { usesContactRoles } from '../../src/attribution/contact-roles';
 import type { DealContact, DealTouch } from '../../src/attribution/deal-journeys';
 import { periodsIn } from '../../src/reports/report-period';
 import type { Settings } from '../config';
@@ -13,7 +13,7 @@ import type {
   DealAttributionStateTable,
   DealTable,
 } from '../db/schema';
-import { dealCredits } from './deal-attribution.service';
+import { dealCredits, dealTouchOf, storedRoleWeight } from './deal-attribution.service';
 import { attributePeriods, type PeriodAttributionSummary } from './period-attribution.service';
 
 const DAY_MS = 86_400_000;
@@ -161,13 +161,7 @@ async function computePage(
       list.push(Number(row.contact_id));
       contactsOf.set(Number(row.deal_id), list);
       if (usesContactRoles(roles))
-        weightOf.set(
-          `${row.deal_id}:${row.contact_id}`,
-          contactRoleWeight(
-            row.role_labels ? (JSON.parse(row.role_labels) as string[]) : null,
-            roles,
-          ),
-        );
+        weightOf.set(`${row.deal_id}:${row.contact_id}`, storedRoleWeight(row.role_labels, roles));
     }
   }
   const contactIds = [...new Set([...contactsOf.values()].flat())];
@@ -188,13 +182,7 @@ async function computePage(
       .execute();
     for (const row of touches) {
       const list = touchesOf.get(Number(row.contact_id)) ?? [];
-      list.push({
-        id: String(row.id),
-        at: Number(row.at),
-        channel: row.channel,
-        campaign: row.campaign,
-        kind: row.kind,
-      });
+      list.push(dealTouchOf(row));
       touchesOf.set(Number(row.contact_id), list);
     }
     const created = await db
