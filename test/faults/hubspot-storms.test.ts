@@ -181,7 +181,8 @@ describe('the HubSpot outbox through 429 storms, 5xx and 10 s stalls', () => {
     await waitFor(
       async () => proxy.seen.filter((r) => r.status === 429).length >= 3,
       'the 429 storm',
-      30_000,
+      // Each 429 pauses the portal until HubSpot's window frees a slot (up to 10 s), so three take a while.
+      90_000,
     );
     sandbox.rateLimiter.perTenSeconds = 190;
 
