@@ -146,10 +146,7 @@ export class AbsorptionIteration {
   ): CertifiedSolution | undefined {
     const tolerance = options.relativeTolerance ?? 1e-13;
     const maxSweeps = options.maxSweeps ?? 1000;
-    const dead = new Uint8Array(this.size);
-    if (deadEnds !== null) {
-      for (let i = 0; i < this.size; i += 1) dead[i] = deadEnds[this.state[i] as number] as number;
-    }
+    const dead = this.unreachable(deadEnds);
     const values: number[] = [];
     const bounds: number[] = [];
     let sweeps = 0;
@@ -165,13 +162,47 @@ export class AbsorptionIteration {
     return { values, bounds, sweeps };
   }
 
+  /**
+   * 1 for the dead ends and for the states the start no longer reaches once they are dead ends: those are
+   * never visited (w_s = 0), so they take no part in the solve and keep x = 0, and their residuals stay
+   * out of the bound.
+   */
+  private unreachable(deadEnds: Uint8Array | null): Uint8Array {
+    const { size, rowStart, columns, start } = this;
+    const dead = new Uint8Array(size).fill(1);
+    const stack = new Int32Array(size);
+    let depth = 0;
+    const isDeadEnd = (i: number) => deadEnds !== null && deadEnds[this.state[i] as number] !== 0;
+    for (let i = 0; i < size; i += 1) {
+      if ((start[i] as number) !== 0 && !isDeadEnd(i) && dead[i]) {
+        dead[i] = 0;
+        stack[depth] = i;
+        depth += 1;
+      }
+      while (depth > 0) {
+        depth -= 1;
+        const s = stack[depth] as number;
+        for (let e = rowStart[s] as number; e < (rowStart[s + 1] as number); e += 1) {
+          const t = columns[e] as number;
+          if (dead[t] && !isDeadEnd(t)) {
+            dead[t] = 0;
+            stack[depth] = t;
+            depth += 1;
+          }
+        }
+      }
+    }
+    return dead;
+  }
+
   private iterate(
     b: Float64Array,
     dead: Uint8Array,
     tolerance: number,
     maxSweeps: number,
   ): { value: number; bound: number; sweeps: number } | undefined {
-    // Dead ends keep x = 0 and b = 0, so their rows are skipped and entries into them add nothing.
+    // Dead ends (and states cut off by them) keep x = 0 and b = 0, so their rows are skipped and entries
+    // into them add nothing.
     const x = new Float64Array(this.size);
     // Each sweep's weighted change Σ w̄_i |Δx_i| is the residual met row by row, an estimate of the bound
     // that costs nothing; it decides when to certify. Certifying costs a few sweeps, so it waits until the
