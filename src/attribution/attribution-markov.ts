@@ -141,9 +141,10 @@ export function markovAttribution(
   const rows = normalisedRows(chain);
   const iteration =
     solver === 'elimination' ? undefined : fullChainIteration(rows, chain.stateCount);
+  const removals = removalMasks(chain, channelCount);
   const effects: Array<[number, number]> = [];
   for (let channel = 0; channel < channelCount; channel += 1) {
-    const [p, v] = solveWithout(chain, rows, iteration, channel, solver);
+    const [p, v] = solveWithout(chain, rows, iteration, removals[channel] as Uint8Array, solver);
     // Removal only turns states into dead ends, so it cannot raise P or V; clamp float noise at 0.
     effects.push([
       conversionProbability > 0 ? Math.max(0, 1 - p / conversionProbability) : 0,
@@ -188,7 +189,11 @@ export function absorptionFromStart(
   const rows = normalisedRows(chain);
   const iteration =
     solver === 'elimination' ? undefined : fullChainIteration(rows, chain.stateCount);
-  return solveWithout(chain, rows, iteration, removed, solver);
+  const mask =
+    removed === null
+      ? new Uint8Array(chain.stateCount)
+      : (removalMasks(chain, removed + 1)[removed] as Uint8Array);
+  return solveWithout(chain, rows, iteration, mask, solver);
 }
 
 /**
@@ -273,32 +278,37 @@ function fullChainIteration(rows: NormalisedRows, n: number): AbsorptionIteratio
   );
 }
 
+/** For each channel, 1 for the states that contain it (the states its removal turns into dead ends). */
+function removalMasks(chain: MarkovChainBuilder, channelCount: number): Uint8Array[] {
+  const masks = Array.from({ length: channelCount }, () => new Uint8Array(chain.stateCount));
+  chain.stateChannels.forEach((channels, s) => {
+    for (const channel of channels) {
+      const mask = masks[channel];
+      if (mask !== undefined) mask[s] = 1;
+    }
+  });
+  return masks;
+}
+
+/** [P(conversion), expected value] from start, with the states where `removed[s]` is 1 as dead ends. */
 function solveWithout(
   chain: MarkovChainBuilder,
   rows: NormalisedRows,
   iteration: AbsorptionIteration | undefined,
-  removed: number | null,
+  removed: Uint8Array,
   solver: MarkovSolver,
 ): [number, number] {
   const n = chain.stateCount;
   if (iteration !== undefined) {
-    const deadEnds = new Uint8Array(n);
-    if (removed !== null) {
-      for (let s = 0; s < n; s += 1) {
-        if ((chain.stateChannels[s] as number[]).includes(removed)) deadEnds[s] = 1;
-      }
-    }
-    const certified = iteration.solve(deadEnds);
+    const certified = iteration.solve(removed);
     if (certified !== undefined)
       return [certified.values[0] as number, certified.values[1] as number];
-    if (solver === 'iteration') {
-      throw new Error(`the iteration did not reach its bound without channel ${removed ?? 'none'}`);
-    }
+    if (solver === 'iteration') throw new Error('the iteration did not reach its bound');
   }
   const index = new Int32Array(n + 1).fill(-1);
   let size = 0;
   for (let s = 0; s < n; s += 1) {
-    if (removed === null || !(chain.stateChannels[s] as number[]).includes(removed)) {
+    if (!removed[s]) {
       index[s] = size;
       size += 1;
     }

@@ -46,6 +46,8 @@ const SPLITTER = 134_217_729;
 /** Error-free products need their factors and results inside these magnitudes (no underflow, no overflow). */
 const UNDERFLOW_GUARD = 2 ** -900;
 const OVERFLOW_GUARD = 2 ** 900;
+/** What `certify` returns when it cannot vouch for the iterate. */
+const VOID = { value: NaN, bound: Infinity };
 /** Sweeps over which the rate of convergence is measured, to give up early. */
 const RATE_WINDOW = 8;
 
@@ -71,7 +73,9 @@ export class AbsorptionIteration {
   /** Dekker's split of each probability into high and low halves, for error-free products. */
   private readonly probabilityHigh: Float64Array;
   private readonly probabilityLow: Float64Array;
-  private readonly start: Float64Array;
+  /** The start distribution as a sparse list: local states and their weights. */
+  private readonly startStates: Int32Array;
+  private readonly startWeights: Float64Array;
   private readonly visits: Float64Array;
   /** γ_{k+2} of the residual b_s + Σ q x − x_s, k the row's entries. */
   private readonly rowGamma: Float64Array;
@@ -123,11 +127,15 @@ export class AbsorptionIteration {
       this.visits[i] = visitBound[s] as number;
     }
     this.rowStart[size] = at;
-    this.start = new Float64Array(size);
+    const start = new Float64Array(size);
     for (let e = rowStart[n] as number; e < (rowStart[n + 1] as number); e += 1) {
       const i = this.local[columns[e] as number] as number;
-      if (i >= 0) this.start[i] = (this.start[i] as number) + (probabilities[e] as number);
+      if (i >= 0) start[i] = (start[i] as number) + (probabilities[e] as number);
     }
+    const startStates: number[] = [];
+    for (let i = 0; i < size; i += 1) if ((start[i] as number) !== 0) startStates.push(i);
+    this.startStates = Int32Array.from(startStates);
+    this.startWeights = Float64Array.from(startStates, (i) => start[i] as number);
     this.rhs = chain.rhs.map((b) => {
       const local = new Float64Array(size);
       for (let i = 0; i < size; i += 1) local[i] = b[this.state[i] as number] as number;
@@ -168,23 +176,27 @@ export class AbsorptionIteration {
    * out of the bound.
    */
   private unreachable(deadEnds: Uint8Array | null): Uint8Array {
-    const { size, rowStart, columns, start } = this;
+    const { size, rowStart, columns, state, startStates } = this;
+    const blocked = new Uint8Array(size);
+    if (deadEnds !== null) {
+      for (let i = 0; i < size; i += 1) blocked[i] = deadEnds[state[i] as number] as number;
+    }
     const dead = new Uint8Array(size).fill(1);
     const stack = new Int32Array(size);
     let depth = 0;
-    const isDeadEnd = (i: number) => deadEnds !== null && deadEnds[this.state[i] as number] !== 0;
-    for (let i = 0; i < size; i += 1) {
-      if ((start[i] as number) !== 0 && !isDeadEnd(i) && dead[i]) {
-        dead[i] = 0;
-        stack[depth] = i;
-        depth += 1;
-      }
+    for (let k = 0; k < startStates.length; k += 1) {
+      const root = startStates[k] as number;
+      if (blocked[root] || !dead[root]) continue;
+      dead[root] = 0;
+      stack[0] = root;
+      depth = 1;
       while (depth > 0) {
         depth -= 1;
         const s = stack[depth] as number;
-        for (let e = rowStart[s] as number; e < (rowStart[s + 1] as number); e += 1) {
+        const end = rowStart[s + 1] as number;
+        for (let e = rowStart[s] as number; e < end; e += 1) {
           const t = columns[e] as number;
-          if (dead[t] && !isDeadEnd(t)) {
+          if (dead[t] && !blocked[t]) {
             dead[t] = 0;
             stack[depth] = t;
             depth += 1;
@@ -219,7 +231,7 @@ export class AbsorptionIteration {
         x,
         dead,
       );
-      const target = tolerance * Math.abs(plainDot(this.start, x));
+      const target = tolerance * Math.abs(startDot(this.startStates, this.startWeights, x));
       if (change <= threshold * target) {
         const certified = this.certify(b, x, dead);
         if (certified.bound <= tolerance * Math.abs(certified.value)) {
@@ -302,13 +314,13 @@ export class AbsorptionIteration {
         (visits[i] as number) *
         ((1 + 2 * UNIT_ROUNDOFF) * Math.abs(residual) + 2 * rowGamma * rowGamma * magnitude);
     }
-    const { start } = this;
+    const { startStates, startWeights } = this;
     let sum = 0;
     let compensation = 0;
     let magnitude = 0;
-    for (let i = 0; i < size; i += 1) {
-      const weight = start[i] as number;
-      if (weight === 0) continue;
+    for (let k = 0; k < startStates.length; k += 1) {
+      const i = startStates[k] as number;
+      const weight = startWeights[k] as number;
       const product = weight * (x[i] as number);
       if (product !== 0 && Math.abs(product) < UNDERFLOW_GUARD) return VOID;
       const scaled = SPLITTER * weight;
@@ -327,7 +339,7 @@ export class AbsorptionIteration {
       magnitude += Math.abs(product);
     }
     const value = sum + compensation;
-    const gammaM = gamma(size + 1);
+    const gammaM = gamma(startStates.length + 1);
     const bound =
       total * (1 + gamma(2 * size + 4)) +
       2 * UNIT_ROUNDOFF * Math.abs(value) +
@@ -363,13 +375,14 @@ function sweep(
   return change;
 }
 
-function plainDot(a: Float64Array, b: Float64Array): number {
+/** π0·x in plain arithmetic, over the start's sparse list. */
+function startDot(states: Int32Array, weights: Float64Array, x: Float64Array): number {
   let total = 0;
-  for (let i = 0; i < a.length; i += 1) total += (a[i] as number) * (b[i] as number);
+  for (let k = 0; k < states.length; k += 1) {
+    total += (weights[k] as number) * (x[states[k] as number] as number);
+  }
   return total;
 }
-
-const VOID = { value: NaN, bound: Infinity };
 
 /**
  * Local number of each state in depth-first post-order from the start's targets (successors before the
