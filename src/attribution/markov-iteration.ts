@@ -21,8 +21,9 @@ import type { CompressedChain } from './markov-absorption';
  * shrinks by about half per sweep, and 30–50 sweeps over the few thousand non-zeros close the bound to
  * 1e-13. Sweeps visit the states in depth-first post-order from the start, successors before the states
  * that lead to them, so values flow back towards the start within one sweep. The chain is laid out once;
- * each solve with other dead ends reuses it, and the same few small kernels run for every solve, so the
- * engine optimises them within the first solve.
+ * each solve with other dead ends reuses it, right-hand sides are swept two at a time (conversions and value
+ * of a Markov removal share the reading of the matrix), and the same few small kernels run for every solve,
+ * so the engine optimises them within the first solve.
  */
 export interface CertifiedSolution {
   /** Σ π0_s x_s for each right-hand side. */
@@ -155,19 +156,60 @@ export class AbsorptionIteration {
     const tolerance = options.relativeTolerance ?? 1e-13;
     const maxSweeps = options.maxSweeps ?? 1000;
     const dead = this.unreachable(deadEnds);
-    const values: number[] = [];
-    const bounds: number[] = [];
-    let sweeps = 0;
-    for (const rhs of this.rhs) {
+    const runs = this.rhs.map((rhs): Run => {
       const b = Float64Array.from(rhs);
       for (let i = 0; i < this.size; i += 1) if (dead[i]) b[i] = 0;
-      const solved = this.iterate(b, dead, tolerance, maxSweeps);
-      if (solved === undefined) return undefined;
-      values.push(solved.value);
-      bounds.push(solved.bound);
-      sweeps += solved.sweeps;
+      return { b, x: new Float64Array(this.size), threshold: 1 / 4, windowStart: Infinity };
+    });
+    const changes = new Float64Array(2);
+    let sweeps = 0;
+    for (let sweep = 1; sweep <= maxSweeps; sweep += 1) {
+      const active = runs.filter((run) => run.result === undefined);
+      if (active.length === 0) break;
+      sweeps += active.length;
+      // Right-hand sides share the matrix, so two at a time share its reading.
+      for (let k = 0; k < active.length; k += 2) {
+        const first = active[k] as Run;
+        const second = active[k + 1];
+        if (second === undefined) {
+          changes[0] = sweepOne(
+            this.rowStart,
+            this.columns,
+            this.probabilities,
+            this.visits,
+            first.b,
+            first.x,
+            dead,
+          );
+        } else {
+          sweepPair(
+            this.rowStart,
+            this.columns,
+            this.probabilities,
+            this.visits,
+            first.b,
+            first.x,
+            second.b,
+            second.x,
+            dead,
+            changes,
+          );
+        }
+        if (!this.check(first, changes[0] as number, sweep, dead, tolerance, maxSweeps))
+          return undefined;
+        if (
+          second !== undefined &&
+          !this.check(second, changes[1] as number, sweep, dead, tolerance, maxSweeps)
+        )
+          return undefined;
+      }
     }
-    return { values, bounds, sweeps };
+    if (runs.some((run) => run.result === undefined)) return undefined;
+    return {
+      values: runs.map((run) => (run.result as { value: number }).value),
+      bounds: runs.map((run) => (run.result as { bound: number }).bound),
+      sweeps,
+    };
   }
 
   /**
@@ -207,51 +249,42 @@ export class AbsorptionIteration {
     return dead;
   }
 
-  private iterate(
-    b: Float64Array,
+  /**
+   * After a sweep of `run`: certifies it when its change says it may be close enough; false when it is
+   * predicted not to close within the budget (or no longer moves).
+   *
+   * Each sweep's weighted change Σ w̄_i |Δx_i| is the residual met row by row, an estimate of the bound
+   * that costs nothing; it decides when to certify. Certifying costs a few sweeps, so it waits until the
+   * change is well inside the target, and waits longer each time it fails.
+   */
+  private check(
+    run: Run,
+    change: number,
+    sweeps: number,
     dead: Uint8Array,
     tolerance: number,
     maxSweeps: number,
-  ): { value: number; bound: number; sweeps: number } | undefined {
-    // Dead ends (and states cut off by them) keep x = 0 and b = 0, so their rows are skipped and entries
-    // into them add nothing.
-    const x = new Float64Array(this.size);
-    // Each sweep's weighted change Σ w̄_i |Δx_i| is the residual met row by row, an estimate of the bound
-    // that costs nothing; it decides when to certify. Certifying costs a few sweeps, so it waits until the
-    // change is well inside the target, and waits longer each time it fails.
-    let threshold = 1 / 4;
-    let windowStart = Infinity;
-    for (let sweeps = 1; sweeps <= maxSweeps; sweeps += 1) {
-      const change = sweep(
-        this.rowStart,
-        this.columns,
-        this.probabilities,
-        this.visits,
-        b,
-        x,
-        dead,
-      );
-      const target = tolerance * Math.abs(startDot(this.startStates, this.startWeights, x));
-      if (change <= threshold * target) {
-        const certified = this.certify(b, x, dead);
-        if (certified.bound <= tolerance * Math.abs(certified.value)) {
-          return { ...certified, sweeps };
-        }
-        // At the rounding floor the iterate no longer moves, and more sweeps cannot help.
-        if (change === 0) return undefined;
-        threshold /= 16;
+  ): boolean {
+    const target = tolerance * Math.abs(startDot(this.startStates, this.startWeights, run.x));
+    if (change <= run.threshold * target) {
+      const certified = this.certify(run.b, run.x, dead);
+      if (certified.bound <= tolerance * Math.abs(certified.value)) {
+        run.result = certified;
+        return true;
       }
-      // The change shrinks geometrically once the iteration settles: give up early when its rate over
-      // the last RATE_WINDOW sweeps says the budget will not be enough, or when it no longer shrinks.
-      if (sweeps % RATE_WINDOW !== 0) continue;
-      const rate = (change / windowStart) ** (1 / RATE_WINDOW);
-      windowStart = change;
-      if (sweeps < 2 * RATE_WINDOW) continue;
-      if (!(rate < 1)) return undefined;
-      const sweepsLeft = Math.log((threshold * target) / change) / Math.log(rate);
-      if (sweeps + sweepsLeft > maxSweeps) return undefined;
+      // At the rounding floor the iterate no longer moves, and more sweeps cannot help.
+      if (change === 0) return false;
+      run.threshold /= 16;
     }
-    return undefined;
+    // The change shrinks geometrically once the iteration settles: give up early when its rate over the
+    // last RATE_WINDOW sweeps says the budget will not be enough, or when it no longer shrinks.
+    if (sweeps % RATE_WINDOW !== 0) return true;
+    const rate = (change / run.windowStart) ** (1 / RATE_WINDOW);
+    run.windowStart = change;
+    if (sweeps < 2 * RATE_WINDOW) return true;
+    if (!(rate < 1)) return false;
+    const sweepsLeft = Math.log((run.threshold * target) / change) / Math.log(rate);
+    return sweeps + sweepsLeft <= maxSweeps;
   }
 
   /**
@@ -348,11 +381,20 @@ export class AbsorptionIteration {
   }
 }
 
+/** One right-hand side being iterated: x from 0 (dead ends stay 0), and when to certify. */
+interface Run {
+  readonly b: Float64Array;
+  readonly x: Float64Array;
+  threshold: number;
+  windowStart: number;
+  result?: { value: number; bound: number };
+}
+
 /**
  * One Gauss–Seidel sweep x_i ← b_i + Σ_e q_e x_{c_e}, in local (post-)order, dead ends left at 0; returns
  * Σ w̄_i |Δx_i|.
  */
-function sweep(
+function sweepOne(
   rowStart: Int32Array,
   columns: Int32Array,
   probabilities: Float64Array,
@@ -373,6 +415,42 @@ function sweep(
     x[i] = acc;
   }
   return change;
+}
+
+/** `sweepOne` for two right-hand sides at once; their changes go to `changes[0]` and `changes[1]`. */
+function sweepPair(
+  rowStart: Int32Array,
+  columns: Int32Array,
+  probabilities: Float64Array,
+  visits: Float64Array,
+  b: Float64Array,
+  x: Float64Array,
+  c: Float64Array,
+  y: Float64Array,
+  dead: Uint8Array,
+  changes: Float64Array,
+): void {
+  let changeX = 0;
+  let changeY = 0;
+  for (let i = 0; i < x.length; i += 1) {
+    if (dead[i]) continue;
+    let accX = b[i] as number;
+    let accY = c[i] as number;
+    const end = rowStart[i + 1] as number;
+    for (let e = rowStart[i] as number; e < end; e += 1) {
+      const q = probabilities[e] as number;
+      const j = columns[e] as number;
+      accX += q * (x[j] as number);
+      accY += q * (y[j] as number);
+    }
+    const w = visits[i] as number;
+    changeX += w * Math.abs(accX - (x[i] as number));
+    changeY += w * Math.abs(accY - (y[i] as number));
+    x[i] = accX;
+    y[i] = accY;
+  }
+  changes[0] = changeX;
+  changes[1] = changeY;
 }
 
 /** π0·x in plain arithmetic, over the start's sparse list. */
