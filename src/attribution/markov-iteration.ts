@@ -66,8 +66,6 @@ export class AbsorptionIteration {
   readonly size: number;
   /** Original state of local state i. */
   private readonly state: Int32Array;
-  /** Local number of each original state, −1 when the start cannot reach it. */
-  private readonly local: Int32Array;
   private readonly rowStart: Int32Array;
   private readonly columns: Int32Array;
   private readonly probabilities: Float64Array;
@@ -86,11 +84,12 @@ export class AbsorptionIteration {
   constructor(chain: CompressedChain, visitBound: ArrayLike<number>) {
     const n = chain.size;
     const { rowStart, columns, probabilities } = chain;
-    this.local = postOrder(chain);
+    // Local number of each original state, −1 when the start cannot reach it.
+    const local = postOrder(chain);
     this.state = new Int32Array(n);
     let size = 0;
     for (let s = 0; s < n; s += 1) {
-      const i = this.local[s] as number;
+      const i = local[s] as number;
       if (i >= 0) {
         this.state[i] = s;
         size = Math.max(size, i + 1);
@@ -116,7 +115,7 @@ export class AbsorptionIteration {
       for (let e = rowStart[s] as number; e < (rowStart[s + 1] as number); e += 1) {
         const q = probabilities[e] as number;
         if (q === 0) continue;
-        this.columns[at] = this.local[columns[e] as number] as number;
+        this.columns[at] = local[columns[e] as number] as number;
         this.probabilities[at] = q;
         const scaled = SPLITTER * q;
         const high = scaled - (scaled - q);
@@ -130,7 +129,7 @@ export class AbsorptionIteration {
     this.rowStart[size] = at;
     const start = new Float64Array(size);
     for (let e = rowStart[n] as number; e < (rowStart[n + 1] as number); e += 1) {
-      const i = this.local[columns[e] as number] as number;
+      const i = local[columns[e] as number] as number;
       if (i >= 0) start[i] = (start[i] as number) + (probabilities[e] as number);
     }
     const startStates: number[] = [];
@@ -138,9 +137,9 @@ export class AbsorptionIteration {
     this.startStates = Int32Array.from(startStates);
     this.startWeights = Float64Array.from(startStates, (i) => start[i] as number);
     this.rhs = chain.rhs.map((b) => {
-      const local = new Float64Array(size);
-      for (let i = 0; i < size; i += 1) local[i] = b[this.state[i] as number] as number;
-      return local;
+      const laidOut = new Float64Array(size);
+      for (let i = 0; i < size; i += 1) laidOut[i] = b[this.state[i] as number] as number;
+      return laidOut;
     });
   }
 
