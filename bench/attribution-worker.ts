@@ -1,7 +1,9 @@
 /**
  * One measured run of the attribution pipeline in its own process, so peak memory belongs to this run
  * only. `parse` reads and parses the path file (the baseline); `attribute` does what
- * `truce attribute --paths` does: read, fold, solve every model, render the table. Prints one JSON line.
+ * `truce attribute --paths` does: read, fold, solve every model, render the table. Prints one JSON line;
+ * `solveCpuMs` is the process's CPU time during the solve (all threads: the engine compiles and collects
+ * garbage on helper threads), the figure to compare on a shared machine.
  */
 import { creditTable, renderCreditTable } from '../server/attribution/credit-table';
 import { readPathFile } from '../server/attribution/path-file';
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
   let heapAfterFold = 0;
   let foldMs = 0;
   let solveMs = 0;
+  let solveCpuMs = 0;
   let outputBytes = 0;
   if (task === 'parse') {
     let touches = 0;
@@ -37,8 +40,11 @@ async function main(): Promise<void> {
     foldMs = performance.now() - started;
     heapAfterFold = process.memoryUsage().heapUsed;
     const solving = performance.now();
+    const solvingCpu = process.cpuUsage();
     const results = aggregate.results();
     solveMs = performance.now() - solving;
+    const cpu = process.cpuUsage(solvingCpu);
+    solveCpuMs = (cpu.user + cpu.system) / 1000;
     outputBytes = renderCreditTable(
       creditTable('channel', aggregate.keys, results, 1),
       'csv',
@@ -51,6 +57,7 @@ async function main(): Promise<void> {
       totalMs,
       foldMs,
       solveMs,
+      solveCpuMs,
       outputBytes,
       heapAfterFoldMb: heapAfterFold / 2 ** 20,
       peakRssMb: process.resourceUsage().maxRSS / 1024,

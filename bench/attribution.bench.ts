@@ -20,6 +20,7 @@ interface Run {
   totalMs: number;
   foldMs: number;
   solveMs: number;
+  solveCpuMs: number;
   heapAfterFoldMb: number;
   peakRssMb: number;
   processMs: number;
@@ -93,8 +94,11 @@ const mb = (value: number) => `${value.toFixed(0)} MB`;
 
 function line(label: string, run: Run, baseline?: Run): string {
   const ratio = baseline ? `, ${(run.totalMs / baseline.totalMs).toFixed(2)}x the read` : '';
+  // The solve in milliseconds, with the CPU time it took on all threads (a steadier figure when shared).
   const solve =
-    run.solveMs > 0 ? ` (read+fold ${seconds(run.foldMs)}, solve ${seconds(run.solveMs)})` : '';
+    run.solveMs > 0
+      ? ` (read+fold ${seconds(run.foldMs)}, solve ${run.solveMs.toFixed(0)} ms, CPU ${run.solveCpuMs.toFixed(0)} ms)`
+      : '';
   return `${label.padEnd(40)} ${seconds(run.totalMs)}${solve}${ratio}; peak RSS ${mb(run.peakRssMb)}, heap after fold ${mb(run.heapAfterFoldMb)}; process incl. startup ${seconds(run.processMs)}`;
 }
 

@@ -1,4 +1,5 @@
 import { solveCompressedFromStart } from './markov-absorption';
+import { AbsorptionIteration } from './markov-iteration';
 
 export const MAX_MARKOV_ORDER = 4;
 
@@ -118,9 +119,15 @@ export interface MarkovResult {
  * P and V of the full chain need no solve: every path leaves each state it enters, so the observed
  * counts are a flow that satisfies the chain's visit equations, whose solution is unique; hence P =
  * conversions / journeys and V = value / journeys exactly (`absorptionFromStart(chain, null)` solves it
- * anyway, and a test checks that the two agree). Only the one solve per removed channel is left.
+ * anyway, and a test checks that the two agree). Only the one solve per removed channel is left: by
+ * default (`auto`) an iteration that stops only when a certified bound puts P and V within 1e-13 relative of
+ * the exact solution, with direct elimination when that bound does not close (see `MarkovSolver`).
  */
-export function markovAttribution(chain: MarkovChainBuilder, channelCount: number): MarkovResult {
+export function markovAttribution(
+  chain: MarkovChainBuilder,
+  channelCount: number,
+  solver: MarkovSolver = 'auto',
+): MarkovResult {
   let totalConversions = 0;
   let totalValue = 0;
   let journeys = 0;
@@ -132,9 +139,12 @@ export function markovAttribution(chain: MarkovChainBuilder, channelCount: numbe
   const conversionProbability = journeys > 0 ? totalConversions / journeys : 0;
   const expectedValue = journeys > 0 ? totalValue / journeys : 0;
   const rows = normalisedRows(chain);
+  const iteration =
+    solver === 'elimination' ? undefined : fullChainIteration(rows, chain.stateCount);
+  const removals = removalMasks(chain, channelCount);
   const effects: Array<[number, number]> = [];
   for (let channel = 0; channel < channelCount; channel += 1) {
-    const [p, v] = solveWithout(chain, rows, channel);
+    const [p, v] = solveWithout(chain, rows, iteration, removals[channel] as Uint8Array, solver);
     // Removal only turns states into dead ends, so it cannot raise P or V; clamp float noise at 0.
     effects.push([
       conversionProbability > 0 ? Math.max(0, 1 - p / conversionProbability) : 0,
@@ -162,12 +172,28 @@ export function markovAttribution(chain: MarkovChainBuilder, channelCount: numbe
   };
 }
 
-/** [P(conversion), expected value] from start by an exact solve, with the states containing `removed` as dead ends. */
+/**
+ * How a removal chain is solved: `auto` iterates to a certified bound of 1e-13 relative
+ * (`markov-iteration.ts`) and eliminates directly when the bound does not close within the budget;
+ * `iteration` only iterates and throws when it cannot certify; `elimination` only eliminates
+ * (`markov-absorption.ts`). The last two exist so that tests can hold each against the other.
+ */
+export type MarkovSolver = 'auto' | 'iteration' | 'elimination';
+
+/** [P(conversion), expected value] from start, with the states containing `removed` as dead ends. */
 export function absorptionFromStart(
   chain: MarkovChainBuilder,
   removed: number | null,
+  solver: MarkovSolver = 'auto',
 ): [number, number] {
-  return solveWithout(chain, normalisedRows(chain), removed);
+  const rows = normalisedRows(chain);
+  const iteration =
+    solver === 'elimination' ? undefined : fullChainIteration(rows, chain.stateCount);
+  const mask =
+    removed === null
+      ? new Uint8Array(chain.stateCount)
+      : (removalMasks(chain, removed + 1)[removed] as Uint8Array);
+  return solveWithout(chain, rows, iteration, mask, solver);
 }
 
 /**
@@ -181,6 +207,14 @@ interface NormalisedRows {
   readonly toConversion: Float64Array;
   readonly valuePerStep: Float64Array;
   readonly toNull: Float64Array;
+  /**
+   * Expected visits to each state from the start, with a margin: in the full chain they are the observed
+   * flow through the state per journey (see `markovAttribution`), and a removal chain, whose walks are the
+   * full chain's cut short, visits no state more often. The margin of 1e-9 relative covers the rounding of
+   * the probabilities (one rounding per entry, which moves the visits by far less unless walks loop for
+   * millions of steps).
+   */
+  readonly visitBound: Float64Array;
 }
 
 function normalisedRows(chain: MarkovChainBuilder): NormalisedRows {
@@ -193,6 +227,9 @@ function normalisedRows(chain: MarkovChainBuilder): NormalisedRows {
   const toConversion = new Float64Array(n);
   const valuePerStep = new Float64Array(n);
   const toNull = new Float64Array(n);
+  const visitBound = new Float64Array(n);
+  let journeys = 0;
+  for (const weight of chain.start.values()) journeys += weight;
   let at = 0;
   for (let s = 0; s <= n; s += 1) {
     const row = s < n ? (chain.transitions[s] as Map<number, number>) : chain.start;
@@ -211,23 +248,67 @@ function normalisedRows(chain: MarkovChainBuilder): NormalisedRows {
       // P(s → conversion) × m_s = (conversions/total) × (value/conversions).
       valuePerStep[s] = conversions > 0 ? (chain.value[s] as number) / total : 0;
       toNull[s] = nulls / total;
+      visitBound[s] = (total / journeys) * (1 + 1e-9);
     }
   }
   rowStart[n + 1] = at;
-  return { rowStart, columns, probabilities, toConversion, valuePerStep, toNull };
+  return { rowStart, columns, probabilities, toConversion, valuePerStep, toNull, visitBound };
 }
 
-/** [P(conversion), expected value] from start, with the states containing `removed` as dead ends. */
+/**
+ * The full chain laid out for iteration once per model; each removal solves it again with the removed
+ * channel's states as dead ends, which is exactly the removal chain (entering a removed state ends the walk
+ * without a conversion). The flow's visits bound the visits of every removal chain.
+ */
+function fullChainIteration(rows: NormalisedRows, n: number): AbsorptionIteration {
+  const exit = new Float64Array(n);
+  for (let s = 0; s < n; s += 1) {
+    exit[s] = (rows.toConversion[s] as number) + (rows.toNull[s] as number);
+  }
+  return new AbsorptionIteration(
+    {
+      size: n,
+      rowStart: rows.rowStart,
+      columns: rows.columns,
+      probabilities: rows.probabilities,
+      exit,
+      rhs: [rows.toConversion, rows.valuePerStep],
+    },
+    rows.visitBound,
+  );
+}
+
+/** For each channel, 1 for the states that contain it (the states its removal turns into dead ends). */
+function removalMasks(chain: MarkovChainBuilder, channelCount: number): Uint8Array[] {
+  const masks = Array.from({ length: channelCount }, () => new Uint8Array(chain.stateCount));
+  chain.stateChannels.forEach((channels, s) => {
+    for (const channel of channels) {
+      const mask = masks[channel];
+      if (mask !== undefined) mask[s] = 1;
+    }
+  });
+  return masks;
+}
+
+/** [P(conversion), expected value] from start, with the states where `removed[s]` is 1 as dead ends. */
 function solveWithout(
   chain: MarkovChainBuilder,
   rows: NormalisedRows,
-  removed: number | null,
+  iteration: AbsorptionIteration | undefined,
+  removed: Uint8Array,
+  solver: MarkovSolver,
 ): [number, number] {
   const n = chain.stateCount;
+  if (iteration !== undefined) {
+    const certified = iteration.solve(removed);
+    if (certified !== undefined)
+      return [certified.values[0] as number, certified.values[1] as number];
+    if (solver === 'iteration') throw new Error('the iteration did not reach its bound');
+  }
   const index = new Int32Array(n + 1).fill(-1);
   let size = 0;
   for (let s = 0; s < n; s += 1) {
-    if (removed === null || !(chain.stateChannels[s] as number[]).includes(removed)) {
+    if (!removed[s]) {
       index[s] = size;
       size += 1;
     }

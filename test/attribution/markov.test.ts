@@ -59,6 +59,31 @@ describe('Markov removal effect: the hand-checked toy', () => {
     }
   });
 
+  it.each(['iteration', 'elimination'] as const)(
+    'the %s solver alone matches the same fractions to 1e-9',
+    (solver) => {
+      const chain = new MarkovChainBuilder(1);
+      const ids: Record<string, number> = { A: 0, B: 1, C: 2 };
+      for (const [path, conversions, value, nulls] of rows) {
+        const channels = path.split('>').map((c) => ids[c.trim()] as number);
+        chain.add(channels, channels.length, conversions, value, nulls);
+      }
+      const credits = markovAttribution(chain, 3, solver).credits;
+      const expected = [
+        { re: 4 / 9, rev: 11 / 30, conversions: 24 / 23, value: 110 / 19 },
+        { re: 1 / 2, rev: 3 / 5, conversions: 27 / 23, value: 180 / 19 },
+        { re: 1 / 3, rev: 3 / 10, conversions: 18 / 23, value: 90 / 19 },
+      ];
+      expected.forEach((want, channel) => {
+        const got = credits[channel];
+        expect(Math.abs((got?.removalEffectConversions ?? NaN) - want.re)).toBeLessThan(1e-9);
+        expect(Math.abs((got?.removalEffectValue ?? NaN) - want.rev)).toBeLessThan(1e-9);
+        expect(Math.abs((got?.conversions ?? NaN) - want.conversions)).toBeLessThan(1e-9);
+        expect(Math.abs((got?.value ?? NaN) - want.value)).toBeLessThan(1e-9);
+      });
+    },
+  );
+
   it('collapses repeated channels at order 1 (A > A > B is A > B)', () => {
     const repeated = markov([['A > A > B', 1, 10, 0], ...rows.slice(1)]);
     const plain = markov(rows);
