@@ -1,5 +1,6 @@
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
+import { preparedQuery } from './prepared-query';
 import type { Database } from './schema';
 
 /**
@@ -14,5 +15,10 @@ export async function lockUntilCommit(
   key: string,
 ): Promise<void> {
   if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
-  await sql`select pg_advisory_xact_lock(hashtext(${namespace}), hashtext(${key}))`.execute(trx);
+  await advisoryLock(trx, { namespace, key });
 }
+
+const advisoryLock = preparedQuery(
+  (_db, p: { namespace: string; key: string }) =>
+    sql`select pg_advisory_xact_lock(hashtext(${p.namespace}), hashtext(${p.key}))`,
+);

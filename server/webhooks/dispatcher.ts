@@ -60,12 +60,15 @@ interface Registration {
  */
 export class WebhookDispatcher {
   private readonly registrations: Registration[] = [];
+  /** Handlers per object type, change and property: the worker asks for every event, the answer never changes. */
+  private readonly routed = new Map<string, Registration[]>();
 
   register(name: string, route: HandlerRoute, handler: WebhookHandler): this {
     if (this.registrations.some((registration) => registration.name === name)) {
       throw new Error(`webhook handler "${name}" is registered twice`);
     }
     this.registrations.push({ name, route, handler });
+    this.routed.clear();
     return this;
   }
 
@@ -85,8 +88,14 @@ export class WebhookDispatcher {
   }
 
   async dispatch(event: DispatchedEvent, context: HandlerContext): Promise<HandlerOutcome> {
+    const key = `${event.objectType}\n${event.change}\n${event.propertyName ?? ''}`;
+    let handlers = this.routed.get(key);
+    if (!handlers) {
+      handlers = this.handlersFor(event);
+      this.routed.set(key, handlers);
+    }
     let outcome: HandlerOutcome = 'ignored';
-    for (const { handler } of this.handlersFor(event)) {
+    for (const { handler } of handlers) {
       const result = await handler(event, context);
       if (result === 'applied' || (result === 'stale' && outcome === 'ignored')) outcome = result;
     }

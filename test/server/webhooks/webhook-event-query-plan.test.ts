@@ -1,5 +1,6 @@
 import { openDatabase } from '../../../server/db/database';
 import { migrateToLatest } from '../../../server/db/migrate';
+import { latestHandoff } from '../../../server/handoff/handoff.repository';
 import { completeClaimedEvents } from '../../../server/webhooks/webhook-event.repository';
 
 // SQLite only: PostgreSQL keeps statistics (autovacuum) and plans these by primary key on its own. SQLite has
@@ -29,6 +30,25 @@ describe('webhook inbox queries on SQLite', () => {
         .all('done', 'applied', 5, null, null, ...ids, 'w', 'pending', 'failed')
         .map((row) => (row as { detail: string }).detail);
       expect(plan).toEqual([expect.stringMatching(/USING INTEGER PRIMARY KEY/)]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("looks up a contact's current episode with a literal LIMIT (a bound one made it 8× slower)", async () => {
+    const database = openDatabase({ dialect: 'sqlite', filename: ':memory:' });
+    try {
+      await migrateToLatest(database.db);
+      const statements: string[] = [];
+      const sqlite = database.sqlite!;
+      const prepare = sqlite.prepare.bind(sqlite);
+      const spy = jest.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
+        statements.push(source);
+        return prepare(source);
+      });
+      await latestHandoff(database.db, 1, 2);
+      spy.mockRestore();
+      expect(statements).toEqual([expect.stringMatching(/ limit 1$/)]);
     } finally {
       await database.close();
     }
