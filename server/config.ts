@@ -235,6 +235,14 @@ export const settingsFileSchema = z
           .max(16)
           .default(2)
           .describe('claim loops per process on PostgreSQL (SQLite always runs one)'),
+        workerShare: z
+          .number()
+          .min(0.05)
+          .max(0.95)
+          .default(0.5)
+          .describe(
+            'share of the event loop the worker keeps while webhook requests are in flight (intake gets the rest)',
+          ),
         retryBaseMs: z
           .number()
           .int()
@@ -252,6 +260,7 @@ export const settingsFileSchema = z
         claimLeaseMs: 60_000,
         pollIntervalMs: 1000,
         workerConcurrency: 2,
+        workerShare: 0.5,
         retryBaseMs: 1000,
         retryMaxMs: 3_600_000,
       }),

@@ -46,6 +46,61 @@ export async function applyPropertyChange(
   });
 }
 
+/**
+ * `applyPropertyChange` for many objects of one type and one column in one statement (at most one change per
+ * object). Returns, in input order, whether each change was applied (false: a later change was there).
+ */
+export async function applyPropertyChanges(
+  db: Db,
+  type: CrmObjectType,
+  column: ContactPropertyColumn | DealPropertyColumn,
+  changes: readonly {
+    portalId: number;
+    objectId: number;
+    value: string | number | null;
+    occurredAt: number;
+  }[],
+  now: number,
+): Promise<boolean[]> {
+  if (changes.length === 0) return [];
+  const { table, id } = TABLES[type];
+  const versionColumn = `${column}_at`;
+  const rows = await db
+    .insertInto(table)
+    .values(
+      changes.map((change) => ({
+        portal_id: change.portalId,
+        [id]: change.objectId,
+        deleted: 0,
+        updated_at: now,
+        [column]: change.value,
+        [versionColumn]: change.occurredAt,
+      })) as never,
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['portal_id', id] as never)
+        .doUpdateSet({
+          [column]: sql.ref(`excluded.${column}`),
+          [versionColumn]: sql.ref(`excluded.${versionColumn}`),
+          updated_at: sql.ref('excluded.updated_at'),
+        } as never)
+        .where((eb) =>
+          eb.or([
+            eb(sql.ref(`${table}.${versionColumn}`), 'is', null),
+            eb(sql.ref(`${table}.${versionColumn}`), '<', sql.ref(`excluded.${versionColumn}`)),
+          ]),
+        ),
+    )
+    // Only the rows inserted or updated come back: a change the condition refused is stale.
+    .returning(['portal_id', id] as never)
+    .execute();
+  const applied = new Set(
+    (rows as Record<string, unknown>[]).map((row) => `${Number(row.portal_id)}:${Number(row[id])}`),
+  );
+  return changes.map((change) => applied.has(`${change.portalId}:${change.objectId}`));
+}
+
 /** Creation, restore and deletion, ordered by `existence_at` like any property. */
 export async function applyExistenceChange(
   db: Db,
