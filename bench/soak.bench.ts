@@ -253,8 +253,12 @@ export const soakBenchmark: Benchmark = {
       reader.close();
       rss.push({ at: 'drained', mb: rssMb(pid) });
 
+      const drainSeconds = processedSeconds - loadSeconds;
       print(
-        `processing: ${atEnd.done} of ${atEnd.stored} processed when the load stopped; ` +
+        `processing: ${atEnd.done} of ${atEnd.stored} processed when the load stopped ` +
+          `(${(atEnd.done / loadSeconds).toFixed(0)} events/s during the load); the remaining ` +
+          `${final.done - atEnd.done} in ${drainSeconds.toFixed(1)} s after it ` +
+          `(${((final.done - atEnd.done) / drainSeconds).toFixed(0)} events/s, polled every 200 ms); ` +
           `${final.done} of ${final.stored} after ${processedSeconds.toFixed(0)} s ` +
           `(${(final.done / processedSeconds).toFixed(0)} events/s overall)`,
       );
