@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+
 import type { HandoffSettings } from '../../src/handoff/handoff-settings';
 import {
   type HandoffSignal,
@@ -221,8 +223,9 @@ async function recordTouchesDeliveredEarly(
     .select(['property_name', 'occurred_at', 'payload'])
     .where('portal_id', '=', opened.portal_id)
     .where('object_id', '=', opened.contact_id)
-    .where('object_type', '=', 'contact')
-    .where('change', '=', 'propertyChange')
+    // Literals, so SQLite can prove the partial index `webhook_event_contact_change` applies.
+    .where('object_type', '=', sql.lit('contact'))
+    .where('change', '=', sql.lit('propertyChange'))
     .where('property_name', 'in', [firstTouch.leadStatusProperty, ...firstTouch.activityProperties])
     .where('occurred_at', '>=', opened.trigger_at)
     .where('status', '=', 'done')
