@@ -152,6 +152,8 @@ export const soakBenchmark: Benchmark = {
           PUBLIC_BASE_URL,
           LOG_LEVEL: 'warn',
           SHUTDOWN_GRACE_MS: '1000',
+          // A rules file for the service, e.g. another `webhooks.workerShare`.
+          ...(process.env.TRUCE_CONFIG ? { TRUCE_CONFIG: process.env.TRUCE_CONFIG } : {}),
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       },

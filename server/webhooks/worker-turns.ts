@@ -1,7 +1,7 @@
 import type { IntakeActivity } from './intake-activity';
 
 /** Longest the worker works on without stepping aside while webhook requests wait (adds to their latency). */
-export const MAX_TURN_MS = 50;
+export const MAX_TURN_MS = 20;
 
 export interface WorkerTurnsOptions {
   /** Webhook requests in progress in this process; undefined: nobody to share with. */

@@ -105,7 +105,7 @@ describe('WorkerTurns (the worker and intake share one event loop)', () => {
 describe('intakePauseMs', () => {
   it.each([
     { label: 'half the time each', busy: 10, share: 0.5, pause: 10 },
-    { label: 'worker a quarter', busy: 10, share: 0.25, pause: 30 },
+    { label: 'worker a quarter', busy: 5, share: 0.25, pause: 15 },
     { label: 'worker three quarters', busy: 30, share: 0.75, pause: 10 },
     { label: 'no work, no pause', busy: 0, share: 0.5, pause: 0 },
     { label: 'capped', busy: 1_000, share: 0.5, pause: MAX_TURN_MS },
