@@ -149,6 +149,10 @@ async function preparePropertyChanges(
   const results = writtenAhead.get(trx) ?? new Map<number, boolean>();
   writtenAhead.set(trx, results);
   for (const [column, group] of byColumn) {
+    // Rows in key order: two workers writing overlapping objects lock them in the same order (no deadlock).
+    group.sort(
+      (a, b) => a.event.portalId - b.event.portalId || a.event.objectId - b.event.objectId,
+    );
     const applied = await applyPropertyChanges(
       trx,
       type,
