@@ -235,8 +235,9 @@ export const settingsFileSchema = z
           .max(16)
           .default(2)
           .describe('claim loops per process on PostgreSQL (SQLite always runs one)'),
-        // 0.75: processing an event costs about twice what acknowledging it does, so at this share the worker
-        // keeps up with HubSpot's full concurrency while acknowledgements stay around 100 ms (BENCHMARKS.md, soak).
+        // 0.75: processing an event costs two to three times what acknowledging it does, so at this share the
+        // worker keeps up with HubSpot's full concurrency while acknowledgements stay around 100 ms (BENCHMARKS.md,
+        // soak).
         workerShare: z
           .number()
           .min(0.05)
