@@ -7,6 +7,8 @@ import type { Database } from './schema';
 const heldLocks = new WeakMap<object, Set<string>>();
 
 function locksOf(trx: Kysely<Database>): Set<string> {
+  // Outside a transaction the lock ends with its statement: nothing to remember.
+  if (!trx.isTransaction) return new Set();
   let locks = heldLocks.get(trx);
   if (!locks) {
     locks = new Set();
