@@ -9,6 +9,7 @@ import { scoringBenchmark } from './scoring.bench';
 import { serviceExportBenchmark } from './service-export.bench';
 import { soakBenchmark } from './soak.bench';
 import { storageBenchmark } from './storage.bench';
+import { webhookDrainBenchmark } from './webhook-drain.bench';
 
 export interface Benchmark {
   readonly name: string;
@@ -27,6 +28,7 @@ export const benchmarks: Benchmark[] = [
   dealAttributionBenchmark,
   cardApiBenchmark,
   soakBenchmark,
+  webhookDrainBenchmark,
   recomputeBenchmark,
   serviceExportBenchmark,
 ];

@@ -152,6 +152,8 @@ export const soakBenchmark: Benchmark = {
           PUBLIC_BASE_URL,
           LOG_LEVEL: 'warn',
           SHUTDOWN_GRACE_MS: '1000',
+          // A rules file for the service, e.g. another `webhooks.workerShare`.
+          ...(process.env.TRUCE_CONFIG ? { TRUCE_CONFIG: process.env.TRUCE_CONFIG } : {}),
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       },
@@ -253,8 +255,12 @@ export const soakBenchmark: Benchmark = {
       reader.close();
       rss.push({ at: 'drained', mb: rssMb(pid) });
 
+      const drainSeconds = processedSeconds - loadSeconds;
       print(
-        `processing: ${atEnd.done} of ${atEnd.stored} processed when the load stopped; ` +
+        `processing: ${atEnd.done} of ${atEnd.stored} processed when the load stopped ` +
+          `(${(atEnd.done / loadSeconds).toFixed(0)} events/s during the load); the remaining ` +
+          `${final.done - atEnd.done} in ${drainSeconds.toFixed(1)} s after it ` +
+          `(${((final.done - atEnd.done) / drainSeconds).toFixed(0)} events/s, polled every 200 ms); ` +
           `${final.done} of ${final.stored} after ${processedSeconds.toFixed(0)} s ` +
           `(${(final.done / processedSeconds).toFixed(0)} events/s overall)`,
       );

@@ -235,6 +235,17 @@ export const settingsFileSchema = z
           .max(16)
           .default(2)
           .describe('claim loops per process on PostgreSQL (SQLite always runs one)'),
+        // 0.75: processing an event costs two to three times what acknowledging it does, so at this share the
+        // worker keeps up with HubSpot's full concurrency while acknowledgements stay around 100 ms (BENCHMARKS.md,
+        // soak).
+        workerShare: z
+          .number()
+          .min(0.05)
+          .max(0.95)
+          .default(0.75)
+          .describe(
+            'share of the event loop the worker keeps while webhook requests are in flight (intake gets the rest)',
+          ),
         retryBaseMs: z
           .number()
           .int()
@@ -252,6 +263,7 @@ export const settingsFileSchema = z
         claimLeaseMs: 60_000,
         pollIntervalMs: 1000,
         workerConcurrency: 2,
+        workerShare: 0.75,
         retryBaseMs: 1000,
         retryMaxMs: 3_600_000,
       }),

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 
+import { preparedQuery } from '../db/prepared-query';
 import type { AttributionJobKind, Database } from '../db/schema';
 import { activePortalIdsQuery } from '../portals/portal.repository';
 
@@ -27,26 +28,30 @@ export async function requestAttributionJob(
   job: { portalId: number; kind: AttributionJobKind; objectId: number },
   now: number,
 ): Promise<void> {
-  await db
-    .insertInto('attribution_job')
-    .values({
-      portal_id: job.portalId,
-      kind: job.kind,
-      object_id: job.objectId,
-      version: 1,
-      due_at: now,
-      attempts: 0,
-      created_at: now,
-    })
-    .onConflict((oc) =>
-      oc.columns(['portal_id', 'kind', 'object_id']).doUpdateSet({
-        version: sql`attribution_job.version + 1`,
-        due_at: now,
-        attempts: 0,
-      }),
-    )
-    .execute();
+  await upsertJob(db, { ...job, now });
 }
+
+const upsertJob = preparedQuery(
+  (db, p: { portalId: number; kind: AttributionJobKind; objectId: number; now: number }) =>
+    db
+      .insertInto('attribution_job')
+      .values({
+        portal_id: p.portalId,
+        kind: p.kind,
+        object_id: p.objectId,
+        version: 1,
+        due_at: p.now,
+        attempts: 0,
+        created_at: p.now,
+      })
+      .onConflict((oc) =>
+        oc.columns(['portal_id', 'kind', 'object_id']).doUpdateSet({
+          version: sql`attribution_job.version + 1`,
+          due_at: p.now,
+          attempts: 0,
+        }),
+      ),
+);
 
 /**
  * Claims due jobs of one kind with a lease, in one statement: on PostgreSQL `FOR UPDATE SKIP LOCKED` keeps

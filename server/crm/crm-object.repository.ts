@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 
+import { type PreparedQuery, preparedQuery } from '../db/prepared-query';
 import type { ContactTable, Database, DealTable } from '../db/schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -45,6 +46,61 @@ export async function applyPropertyChange(
   });
 }
 
+/**
+ * `applyPropertyChange` for many objects of one type and one column in one statement (at most one change per
+ * object). Returns, in input order, whether each change was applied (false: a later change was there).
+ */
+export async function applyPropertyChanges(
+  db: Db,
+  type: CrmObjectType,
+  column: ContactPropertyColumn | DealPropertyColumn,
+  changes: readonly {
+    portalId: number;
+    objectId: number;
+    value: string | number | null;
+    occurredAt: number;
+  }[],
+  now: number,
+): Promise<boolean[]> {
+  if (changes.length === 0) return [];
+  const { table, id } = TABLES[type];
+  const versionColumn = `${column}_at`;
+  const rows = await db
+    .insertInto(table)
+    .values(
+      changes.map((change) => ({
+        portal_id: change.portalId,
+        [id]: change.objectId,
+        deleted: 0,
+        updated_at: now,
+        [column]: change.value,
+        [versionColumn]: change.occurredAt,
+      })) as never,
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['portal_id', id] as never)
+        .doUpdateSet({
+          [column]: sql.ref(`excluded.${column}`),
+          [versionColumn]: sql.ref(`excluded.${versionColumn}`),
+          updated_at: sql.ref('excluded.updated_at'),
+        } as never)
+        .where((eb) =>
+          eb.or([
+            eb(sql.ref(`${table}.${versionColumn}`), 'is', null),
+            eb(sql.ref(`${table}.${versionColumn}`), '<', sql.ref(`excluded.${versionColumn}`)),
+          ]),
+        ),
+    )
+    // Only the rows inserted or updated come back: a change the condition refused is stale.
+    .returning(['portal_id', id] as never)
+    .execute();
+  const applied = new Set(
+    (rows as Record<string, unknown>[]).map((row) => `${Number(row.portal_id)}:${Number(row[id])}`),
+  );
+  return changes.map((change) => applied.has(`${change.portalId}:${change.objectId}`));
+}
+
 /** Creation, restore and deletion, ordered by `existence_at` like any property. */
 export async function applyExistenceChange(
   db: Db,
@@ -65,44 +121,106 @@ export async function applyExistenceChange(
   });
 }
 
+interface NewerWinsTarget {
+  type: CrmObjectType;
+  portalId: number;
+  objectId: number;
+  occurredAt: number;
+  now: number;
+}
+
+/** One prepared upsert per object type, version column and set of columns written (a handful in all). */
+const newerWinsQueries = new Map<string, PreparedQuery<Record<string, unknown>, unknown>>();
+
+function newerWinsQuery(
+  type: CrmObjectType,
+  versionColumn: string,
+  columns: readonly string[],
+): PreparedQuery<Record<string, unknown>, unknown> {
+  const key = `${type}:${versionColumn}:${columns.join(',')}`;
+  let query = newerWinsQueries.get(key);
+  if (!query) {
+    const { table, id } = TABLES[type];
+    query = preparedQuery((db, p) => {
+      const updates: Record<string, unknown> = { updated_at: p.now };
+      for (const column of columns) updates[column] = sql.ref(`excluded.${column}`);
+      const values: Record<string, unknown> = {
+        portal_id: p.portalId,
+        [id]: p.objectId,
+        deleted: 0,
+        updated_at: p.now,
+      };
+      for (const column of columns) values[column] = p[column];
+      return db
+        .insertInto(table)
+        .values(values as never)
+        .onConflict((oc) =>
+          oc
+            .columns(['portal_id', id] as never)
+            .doUpdateSet(updates as never)
+            .where((eb) =>
+              eb.or([
+                eb(sql.ref(`${table}.${versionColumn}`), 'is', null),
+                eb(sql.ref(`${table}.${versionColumn}`), '<', p.occurredAt),
+              ]),
+            ),
+        );
+    });
+    newerWinsQueries.set(key, query);
+  }
+  return query;
+}
+
 async function newerWins(
   db: Db,
-  target: {
-    type: CrmObjectType;
-    portalId: number;
-    objectId: number;
-    occurredAt: number;
-    now: number;
-  },
+  target: NewerWinsTarget,
   versionColumn: string,
   values: Record<string, string | number | null>,
 ): Promise<boolean> {
-  const { table, id } = TABLES[target.type];
-  const updates: Record<string, unknown> = { updated_at: target.now };
-  for (const column of Object.keys(values)) updates[column] = sql.ref(`excluded.${column}`);
-  const result = await db
-    .insertInto(table)
-    .values({
-      portal_id: target.portalId,
-      [id]: target.objectId,
-      deleted: 0,
-      updated_at: target.now,
-      ...values,
-    } as never)
-    .onConflict((oc) =>
-      oc
-        .columns(['portal_id', id] as never)
-        .doUpdateSet(updates as never)
-        .where((eb) =>
-          eb.or([
-            eb(sql.ref(`${table}.${versionColumn}`), 'is', null),
-            eb(sql.ref(`${table}.${versionColumn}`), '<', target.occurredAt),
-          ]),
-        ),
-    )
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  const columns = Object.keys(values);
+  const result = await newerWinsQuery(
+    target.type,
+    versionColumn,
+    columns,
+  )(db, {
+    ...values,
+    portalId: target.portalId,
+    objectId: target.objectId,
+    occurredAt: target.occurredAt,
+    now: target.now,
+  });
+  return Number(result.numAffectedRows ?? 0) === 1;
 }
+
+const dealContactUpsert = preparedQuery(
+  (
+    db,
+    p: {
+      portalId: number;
+      dealId: number;
+      contactId: number;
+      associated: number;
+      occurredAt: number;
+      now: number;
+    },
+  ) =>
+    db
+      .insertInto('deal_contact')
+      .values({
+        portal_id: p.portalId,
+        deal_id: p.dealId,
+        contact_id: p.contactId,
+        associated: p.associated,
+        changed_at: p.occurredAt,
+        updated_at: p.now,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['portal_id', 'deal_id', 'contact_id'])
+          .doUpdateSet({ associated: p.associated, changed_at: p.occurredAt, updated_at: p.now })
+          .where('deal_contact.changed_at', '<', p.occurredAt),
+      ),
+);
 
 /** Adds or removes a deal↔contact association unless a later change of the same pair was applied. */
 export async function applyDealContactAssociation(
@@ -116,38 +234,39 @@ export async function applyDealContactAssociation(
     now: number;
   },
 ): Promise<boolean> {
-  const associated = change.associated ? 1 : 0;
-  const result = await db
-    .insertInto('deal_contact')
-    .values({
-      portal_id: change.portalId,
-      deal_id: change.dealId,
-      contact_id: change.contactId,
-      associated,
-      changed_at: change.occurredAt,
-      updated_at: change.now,
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(['portal_id', 'deal_id', 'contact_id'])
-        .doUpdateSet({ associated, changed_at: change.occurredAt, updated_at: change.now })
-        .where('deal_contact.changed_at', '<', change.occurredAt),
-    )
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  const result = await dealContactUpsert(db, {
+    portalId: change.portalId,
+    dealId: change.dealId,
+    contactId: change.contactId,
+    associated: change.associated ? 1 : 0,
+    occurredAt: change.occurredAt,
+    now: change.now,
+  });
+  return Number(result.numAffectedRows ?? 0) === 1;
 }
+
+const contactById = preparedQuery((db, p: { portalId: number; contactId: number }) =>
+  db
+    .selectFrom('contact')
+    .selectAll()
+    .where('portal_id', '=', p.portalId)
+    .where('contact_id', '=', p.contactId),
+);
+
+const dealById = preparedQuery((db, p: { portalId: number; dealId: number }) =>
+  db
+    .selectFrom('deal')
+    .selectAll()
+    .where('portal_id', '=', p.portalId)
+    .where('deal_id', '=', p.dealId),
+);
 
 export async function findContact(
   db: Db,
   portalId: number,
   contactId: number,
 ): Promise<ContactTable | undefined> {
-  return db
-    .selectFrom('contact')
-    .selectAll()
-    .where('portal_id', '=', portalId)
-    .where('contact_id', '=', contactId)
-    .executeTakeFirst();
+  return (await contactById(db, { portalId, contactId })).rows[0];
 }
 
 export async function findDeal(
@@ -155,12 +274,7 @@ export async function findDeal(
   portalId: number,
   dealId: number,
 ): Promise<DealTable | undefined> {
-  return db
-    .selectFrom('deal')
-    .selectAll()
-    .where('portal_id', '=', portalId)
-    .where('deal_id', '=', dealId)
-    .executeTakeFirst();
+  return (await dealById(db, { portalId, dealId })).rows[0];
 }
 
 export async function findDealContactIds(

@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+
 import type { HandoffSettings } from '../../src/handoff/handoff-settings';
 import {
   type HandoffSignal,
@@ -7,12 +9,13 @@ import {
 import { HandoffTransitionError, transitionHandoff } from '../../src/handoff/handoff-state';
 import { findContact } from '../crm/crm-object.repository';
 import { parseText, type PropertyValue } from '../crm/hubspot-values';
-import { lockUntilCommit } from '../db/advisory-lock';
-import type {
-  DispatchedEvent,
-  HandlerContext,
-  HandlerOutcome,
-  WebhookDispatcher,
+import { lockAllUntilCommit, lockUntilCommit } from '../db/advisory-lock';
+import {
+  type DispatchedEvent,
+  type HandlerContext,
+  type HandlerOutcome,
+  matchesRoute,
+  type WebhookDispatcher,
 } from '../webhooks/dispatcher';
 import {
   appendHandoffHistory,
@@ -41,11 +44,27 @@ export function registerHandoffHandlers(
       decisions.reasonProperty,
     ]),
   ];
+  const route = { objectType: 'contact', change: 'propertyChange', properties };
   dispatcher.register(
     'handoff:contact-signals',
-    { objectType: 'contact', change: 'propertyChange', properties },
+    route,
     (event, context) => handleContactChange(event, context, settings),
+    // Every contact of the batch locked in one statement (sorted, so batches cannot deadlock on each other).
+    (events, { trx }) =>
+      lockAllUntilCommit(
+        trx,
+        CONTACT_LOCK,
+        events
+          .filter((event) => matchesRoute(route, event))
+          .map((event) => contactLockKey(event.portalId, event.objectId)),
+      ),
   );
+}
+
+const CONTACT_LOCK = 'truce:handoff-contact';
+
+function contactLockKey(portalId: number, contactId: number): string {
+  return `${portalId}:${contactId}`;
 }
 
 async function handleContactChange(
@@ -62,7 +81,7 @@ async function handleContactChange(
   const contactId = event.objectId;
   // Two workers may hold events of one contact at once (an MQL and a rep's touch delivered apart): the second
   // waits for the first to commit, so it sees the episode the first opened, or the touch the first recorded.
-  await lockUntilCommit(trx, 'truce:handoff-contact', `${portalId}:${contactId}`);
+  await lockUntilCommit(trx, CONTACT_LOCK, contactLockKey(portalId, contactId));
   const latest = await latestHandoff(trx, portalId, contactId);
   const { trigger } = settings;
 
@@ -204,8 +223,9 @@ async function recordTouchesDeliveredEarly(
     .select(['property_name', 'occurred_at', 'payload'])
     .where('portal_id', '=', opened.portal_id)
     .where('object_id', '=', opened.contact_id)
-    .where('object_type', '=', 'contact')
-    .where('change', '=', 'propertyChange')
+    // Literals, so SQLite can prove the partial index `webhook_event_contact_change` applies.
+    .where('object_type', '=', sql.lit('contact'))
+    .where('change', '=', sql.lit('propertyChange'))
     .where('property_name', 'in', [firstTouch.leadStatusProperty, ...firstTouch.activityProperties])
     .where('occurred_at', '>=', opened.trigger_at)
     .where('status', '=', 'done')

@@ -2,6 +2,7 @@ import {
   applyDealContactAssociation,
   applyExistenceChange,
   applyPropertyChange,
+  applyPropertyChanges,
   type ContactPropertyColumn,
   type CrmObjectType,
   type DealPropertyColumn,
@@ -12,11 +13,13 @@ import {
   parseTimestamp,
   type PropertyValue,
 } from '../crm/hubspot-values';
-import type {
-  DispatchedEvent,
-  HandlerContext,
-  HandlerOutcome,
-  WebhookDispatcher,
+import {
+  type DispatchedEvent,
+  type HandlerContext,
+  type HandlerOutcome,
+  type HandlerRoute,
+  matchesRoute,
+  type WebhookDispatcher,
 } from './dispatcher';
 
 /**
@@ -61,14 +64,24 @@ const EXISTENCE_CHANGES = {
   privacyDeletion: true,
 } as const;
 
+/** Property changes written ahead by `preparePropertyChanges`, per transaction: event id → applied. */
+const writtenAhead = new WeakMap<object, Map<number, boolean>>();
+
 export function registerCrmSliceHandlers(dispatcher: WebhookDispatcher): void {
   for (const type of ['contact', 'deal'] as const) {
+    const route = {
+      objectType: type,
+      change: 'propertyChange',
+      properties: Object.keys(SLICED[type]),
+    };
     dispatcher.register(
       `crm-slice:${type}-properties`,
-      { objectType: type, change: 'propertyChange', properties: Object.keys(SLICED[type]) },
+      route,
       async (event, { trx, now }) => {
         const property = SLICED[type][event.propertyName ?? ''];
         if (!property) return 'ignored';
+        const ahead = writtenAhead.get(trx)?.get(event.id);
+        if (ahead !== undefined) return ahead ? 'applied' : 'stale';
         const applied = await applyPropertyChange(trx, {
           type,
           portalId: event.portalId,
@@ -80,6 +93,7 @@ export function registerCrmSliceHandlers(dispatcher: WebhookDispatcher): void {
         });
         return applied ? 'applied' : 'stale';
       },
+      (events, context) => preparePropertyChanges(type, route, events, context),
     );
     for (const [change, deleted] of Object.entries(EXISTENCE_CHANGES)) {
       dispatcher.register(
@@ -104,6 +118,54 @@ export function registerCrmSliceHandlers(dispatcher: WebhookDispatcher): void {
       { objectType: type, change: 'associationChange' },
       applyAssociation,
     );
+  }
+}
+
+/**
+ * Writes the property changes that are the first event of their object in the batch, one statement per
+ * column, before any handler runs. Only the first: a later handler of the same object (handoff reads the
+ * contact's lifecycle stage) must see the object as it was after exactly the events before its own; the other
+ * objects' rows are not read by another object's handlers, and each column's newer-wins test is per row.
+ */
+async function preparePropertyChanges(
+  type: CrmObjectType,
+  route: HandlerRoute,
+  events: readonly DispatchedEvent[],
+  { trx, now }: HandlerContext,
+): Promise<void> {
+  const seen = new Set<string>();
+  const byColumn = new Map<string, { event: DispatchedEvent; value: string | number | null }[]>();
+  for (const event of events) {
+    const object = `${event.portalId}:${event.objectType}:${event.objectId}`;
+    if (seen.has(object)) continue;
+    seen.add(object);
+    const property = SLICED[type][event.propertyName ?? ''];
+    if (!property || !matchesRoute(route, event)) continue;
+    const group = byColumn.get(property.column) ?? [];
+    group.push({ event, value: property.parse(event.payload.propertyValue) });
+    byColumn.set(property.column, group);
+  }
+  if (byColumn.size === 0) return;
+  const results = writtenAhead.get(trx) ?? new Map<number, boolean>();
+  writtenAhead.set(trx, results);
+  for (const [column, group] of byColumn) {
+    // Rows in key order: two workers writing overlapping objects lock them in the same order (no deadlock).
+    group.sort(
+      (a, b) => a.event.portalId - b.event.portalId || a.event.objectId - b.event.objectId,
+    );
+    const applied = await applyPropertyChanges(
+      trx,
+      type,
+      column as ContactPropertyColumn | DealPropertyColumn,
+      group.map(({ event, value }) => ({
+        portalId: event.portalId,
+        objectId: event.objectId,
+        value,
+        occurredAt: event.occurredAt,
+      })),
+      now,
+    );
+    group.forEach(({ event }, i) => results.set(event.id, applied[i]!));
   }
 }
 

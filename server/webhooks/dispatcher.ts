@@ -38,6 +38,18 @@ export type WebhookHandler = (
   context: HandlerContext,
 ) => Promise<HandlerOutcome>;
 
+/**
+ * Does ahead, once per transaction and for all its events at once, what a handler would otherwise do per event
+ * (take its locks, write the first change of each object): one statement instead of one per event. It gets
+ * every event of the transaction in processing order (each object's events in `occurredAt` order) and picks
+ * those it can take care of. An optimisation only: the handler must stay correct when its preparer did not
+ * run (events retried one by one run without it).
+ */
+export type BatchPreparer = (
+  events: readonly DispatchedEvent[],
+  context: HandlerContext,
+) => Promise<void>;
+
 export interface HandlerRoute {
   /** contact, deal, … or '*' for every object type. */
   readonly objectType: string;
@@ -50,6 +62,7 @@ interface Registration {
   readonly name: string;
   readonly route: HandlerRoute;
   readonly handler: WebhookHandler;
+  readonly prepare?: BatchPreparer;
 }
 
 /**
@@ -60,13 +73,31 @@ interface Registration {
  */
 export class WebhookDispatcher {
   private readonly registrations: Registration[] = [];
+  /** Handlers per object type, change and property: the worker asks for every event, the answer never changes. */
+  private readonly routed = new Map<string, Registration[]>();
 
-  register(name: string, route: HandlerRoute, handler: WebhookHandler): this {
+  register(
+    name: string,
+    route: HandlerRoute,
+    handler: WebhookHandler,
+    prepare?: BatchPreparer,
+  ): this {
     if (this.registrations.some((registration) => registration.name === name)) {
       throw new Error(`webhook handler "${name}" is registered twice`);
     }
-    this.registrations.push({ name, route, handler });
+    this.registrations.push({ name, route, handler, ...(prepare ? { prepare } : {}) });
+    this.routed.clear();
     return this;
+  }
+
+  private routesOf(event: DispatchedEvent): Registration[] {
+    const key = `${event.objectType}\n${event.change}\n${event.propertyName ?? ''}`;
+    let handlers = this.routed.get(key);
+    if (!handlers) {
+      handlers = this.handlersFor(event);
+      this.routed.set(key, handlers);
+    }
+    return handlers;
   }
 
   handlerNames(): string[] {
@@ -76,20 +107,41 @@ export class WebhookDispatcher {
   handlersFor(
     event: Pick<DispatchedEvent, 'objectType' | 'change' | 'propertyName'>,
   ): Registration[] {
-    return this.registrations.filter(({ route }) => {
-      if (route.objectType !== '*' && route.objectType !== event.objectType) return false;
-      if (route.change !== event.change) return false;
-      if (!route.properties) return true;
-      return event.propertyName !== undefined && route.properties.includes(event.propertyName);
-    });
+    return this.registrations.filter(({ route }) => matchesRoute(route, event));
+  }
+
+  /**
+   * Runs the preparers of the handlers that some of these events are routed to, in registration order, before
+   * the events are dispatched in the same transaction.
+   */
+  async prepare(events: readonly DispatchedEvent[], context: HandlerContext): Promise<void> {
+    const wanted = new Set<Registration>();
+    for (const event of events) {
+      for (const registration of this.routesOf(event))
+        if (registration.prepare) wanted.add(registration);
+    }
+    for (const registration of this.registrations) {
+      if (wanted.has(registration)) await registration.prepare!(events, context);
+    }
   }
 
   async dispatch(event: DispatchedEvent, context: HandlerContext): Promise<HandlerOutcome> {
     let outcome: HandlerOutcome = 'ignored';
-    for (const { handler } of this.handlersFor(event)) {
+    for (const { handler } of this.routesOf(event)) {
       const result = await handler(event, context);
       if (result === 'applied' || (result === 'stale' && outcome === 'ignored')) outcome = result;
     }
     return outcome;
   }
+}
+
+/** Whether the route takes the event (a preparer uses it to pick its handler's events from a batch). */
+export function matchesRoute(
+  route: HandlerRoute,
+  event: Pick<DispatchedEvent, 'objectType' | 'change' | 'propertyName'>,
+): boolean {
+  if (route.objectType !== '*' && route.objectType !== event.objectType) return false;
+  if (route.change !== event.change) return false;
+  if (!route.properties) return true;
+  return event.propertyName !== undefined && route.properties.includes(event.propertyName);
 }

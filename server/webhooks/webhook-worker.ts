@@ -18,6 +18,7 @@ import {
   type WebhookEventRow,
 } from './webhook-event.repository';
 import type { WebhookMetrics } from './webhook-metrics';
+import { WorkerTurns } from './worker-turns';
 
 export interface WebhookWorkerOptions {
   readonly database: DatabaseHandle;
@@ -26,7 +27,7 @@ export interface WebhookWorkerOptions {
   readonly logger: Logger;
   readonly now: () => number;
   readonly settings: Settings['webhooks'];
-  /** Webhook requests in progress in this process; the worker lets them go first. */
+  /** Webhook requests in progress in this process; the worker shares the time with them (WorkerTurns). */
   readonly intakeActivity?: IntakeActivity;
   /** 0 ≤ x < 1; injected so tests can pin the retry jitter. */
   readonly random?: () => number;
@@ -35,11 +36,11 @@ export interface WebhookWorkerOptions {
 type EventResult = HandlerOutcome | 'failed' | 'dead' | 'lost';
 type Tally = Partial<Record<EventResult, number>>;
 
-/** Events per transaction on SQLite, where a transaction holds the only connection. */
-const SQLITE_SLICE = 10;
-/** Longest the worker steps aside for intake before it takes its turn anyway, so processing always advances. */
-const MAX_DEFER_MS = 20;
-
+/**
+ * Events per transaction on SQLite, where a transaction holds the only connection (and, the driver being
+ * synchronous, the event loop): a webhook acknowledgement waits for at most one such slice (a few ms).
+ */
+const SQLITE_SLICE = 50;
 /**
  * Processes the webhook inbox: claims due events in batches, applies each object's events in `occurredAt`
  * order through the dispatcher, and marks them done in the same transaction as their effects. A failing event
@@ -76,6 +77,19 @@ export class WebhookWorker implements BackgroundTask {
 
   /** Claims and processes one batch; returns how many events it claimed (0: nothing was due). */
   async drainOnce(): Promise<number> {
+    return this.step(this.turns());
+  }
+
+  private turns(): WorkerTurns {
+    const { intakeActivity, settings } = this.options;
+    return new WorkerTurns({
+      ...(intakeActivity ? { activity: intakeActivity } : {}),
+      share: settings.workerShare,
+    });
+  }
+
+  /** One claim and its processing, stepping aside for intake between slices when its turn is over. */
+  private async step(turns: WorkerTurns): Promise<number> {
     const { database, settings, now } = this.options;
     const claimed = await claimDueEvents(database.db, {
       workerId: this.workerId,
@@ -87,12 +101,11 @@ export class WebhookWorker implements BackgroundTask {
     if (claimed.length === 0) return 0;
 
     const ordered = byObjectInOrder(claimed).flat();
-    // Small transactions with a pause between them: intake shares this event loop (and on SQLite the one
-    // connection), and an acknowledgement waits at most for one slice.
+    // Slices on SQLite: intake shares this event loop and the one connection (see SQLITE_SLICE).
     const slice = database.supportsRowLocks ? ordered.length : SQLITE_SLICE;
     const tally: Tally = {};
     for (let start = 0; start < ordered.length; start += slice) {
-      if (start > 0) await this.yieldToIntake();
+      if (start > 0) await turns.between();
       const rows = ordered.slice(start, start + slice);
       const part = (await this.processTogether(rows)) ?? (await this.processOneByOne(rows));
       for (const [result, count] of Object.entries(part) as [EventResult, number][]) {
@@ -128,22 +141,14 @@ export class WebhookWorker implements BackgroundTask {
     await Promise.all(Array.from({ length: loops }, () => this.claimLoop()));
   }
 
-  /** Lets pending I/O run, then waits (bounded) while webhook requests are in progress. */
-  private async yieldToIntake(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    const activity = this.options.intakeActivity;
-    for (let waited = 0; activity && activity.inFlight > 0 && waited < MAX_DEFER_MS; waited += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-  }
-
   private async claimLoop(): Promise<void> {
     const { logger, settings } = this.options;
+    const turns = this.turns();
     while (this.running) {
       let claimed = 0;
       try {
         this.woken = false;
-        claimed = await this.drainOnce();
+        claimed = await this.step(turns);
       } catch (error) {
         logger.error(
           { err: error },
@@ -151,7 +156,7 @@ export class WebhookWorker implements BackgroundTask {
         );
       }
       if (claimed === 0 && this.running && !this.woken) await this.sleep(settings.pollIntervalMs);
-      else await this.yieldToIntake();
+      else await turns.between();
     }
   }
 
@@ -185,14 +190,15 @@ export class WebhookWorker implements BackgroundTask {
           now,
         });
         const outcomes = new Map<number, EventResult>();
+        const events: DispatchedEvent[] = [];
         for (const row of rows) {
-          if (!ours.has(row.id)) outcomes.set(row.id, 'lost');
-          else
-            outcomes.set(
-              row.id,
-              await dispatcher.dispatch(toDispatched(row), { trx, now, logger }),
-            );
+          if (ours.has(row.id)) events.push(toDispatched(row));
+          else outcomes.set(row.id, 'lost');
         }
+        const context = { trx, now, logger };
+        await dispatcher.prepare(events, context);
+        for (const event of events)
+          outcomes.set(event.id, await dispatcher.dispatch(event, context));
         for (const outcome of ['stale', 'ignored'] as const) {
           const ids = [...outcomes].filter(([, result]) => result === outcome).map(([id]) => id);
           await setEventOutcome(trx, ids, outcome);

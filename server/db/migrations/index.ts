@@ -12,6 +12,7 @@ import { periodAttributionMigration } from './0040-period-attribution';
 import { dealPricingMigration } from './0050-deal-pricing';
 import { outboxWriteTargetMigration } from './0080-outbox-write-target';
 import { portalOAuthMigration } from './0090-portal-oauth';
+import { webhookEventContactChangesMigration } from './0100-webhook-event-contact-changes';
 
 /**
  * Every migration, in order. One list for SQLite and PostgreSQL: migrations use only the schema builder's
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0050-deal-pricing': dealPricingMigration,
   '0080-outbox-write-target': outboxWriteTargetMigration,
   '0090-portal-oauth': portalOAuthMigration,
+  '0100-webhook-event-contact-changes': webhookEventContactChangesMigration,
 };

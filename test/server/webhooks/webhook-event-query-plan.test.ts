@@ -1,6 +1,16 @@
+import { newAppMetrics } from '../../../server/app';
 import { openDatabase } from '../../../server/db/database';
 import { migrateToLatest } from '../../../server/db/migrate';
+import { latestHandoff } from '../../../server/handoff/handoff.repository';
+import { webhookBatchSchema } from '../../../server/hubspot/webhook-event.schema';
+import { createLogger } from '../../../server/logger';
+import { registerStaticPortal } from '../../../server/portals/portal.repository';
+import { defaultWebhookDispatcher } from '../../../server/webhooks/handlers';
 import { completeClaimedEvents } from '../../../server/webhooks/webhook-event.repository';
+import { storeWebhookBatch } from '../../../server/webhooks/webhook-intake';
+import { WebhookWorker } from '../../../server/webhooks/webhook-worker';
+import { testConfig } from '../../helpers/config';
+import { hubspotEvent, PORTAL_ID } from '../../helpers/webhooks';
 
 // SQLite only: PostgreSQL keeps statistics (autovacuum) and plans these by primary key on its own. SQLite has
 // none unless someone runs ANALYZE, and then chooses indexes by rule.
@@ -29,6 +39,72 @@ describe('webhook inbox queries on SQLite', () => {
         .all('done', 'applied', 5, null, null, ...ids, 'w', 'pending', 'failed')
         .map((row) => (row as { detail: string }).detail);
       expect(plan).toEqual([expect.stringMatching(/USING INTEGER PRIMARY KEY/)]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("looks up a contact's current episode with a literal LIMIT (a bound one made it 8× slower)", async () => {
+    const database = openDatabase({ dialect: 'sqlite', filename: ':memory:' });
+    try {
+      await migrateToLatest(database.db);
+      const statements: string[] = [];
+      const sqlite = database.sqlite!;
+      const prepare = sqlite.prepare.bind(sqlite);
+      const spy = jest.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
+        statements.push(source);
+        return prepare(source);
+      });
+      await latestHandoff(database.db, 1, 2);
+      spy.mockRestore();
+      expect(statements).toEqual([expect.stringMatching(/ limit 1$/)]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("reads back a new episode's early touches through the contact index, not by walking processed events", async () => {
+    const database = openDatabase({ dialect: 'sqlite', filename: ':memory:' });
+    try {
+      await migrateToLatest(database.db);
+      await registerStaticPortal(database.db, PORTAL_ID, 1);
+      const now = 1_764_000_100_000;
+      await storeWebhookBatch(
+        database,
+        webhookBatchSchema.parse([
+          hubspotEvent({
+            objectId: 9,
+            occurredAt: now - 1000,
+            propertyValue: 'marketingqualifiedlead',
+          }),
+        ]),
+        now,
+      );
+      const statements: string[] = [];
+      const sqlite = database.sqlite!;
+      const prepare = sqlite.prepare.bind(sqlite);
+      const spy = jest.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
+        statements.push(source);
+        return prepare(source);
+      });
+      const worker = new WebhookWorker({
+        database,
+        dispatcher: defaultWebhookDispatcher(),
+        metrics: newAppMetrics({ database, now: () => now }).webhooks,
+        logger: createLogger('silent'),
+        now: () => now,
+        settings: testConfig().settings.webhooks,
+      });
+      expect(await worker.drain()).toBe(1);
+      spy.mockRestore();
+      const readBack = statements.find((text) => /^select "property_name"/i.test(text));
+      expect(readBack).toBeDefined();
+      const parameters = (readBack!.match(/\?/g) ?? []).map(() => 1);
+      const plan = sqlite
+        .prepare(`explain query plan ${readBack!}`)
+        .all(...parameters)
+        .map((row) => (row as { detail: string }).detail);
+      expect(plan).toEqual([expect.stringMatching(/USING INDEX webhook_event_contact_change/)]);
     } finally {
       await database.close();
     }
