@@ -1,5 +1,6 @@
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
+import { isPostgres } from './dialect';
 import { preparedQuery } from './prepared-query';
 import type { Database } from './schema';
 
@@ -28,7 +29,7 @@ export async function lockUntilCommit(
   namespace: string,
   key: string,
 ): Promise<void> {
-  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  if (!isPostgres(trx)) return;
   const locks = locksOf(trx);
   if (locks.has(`${namespace}\n${key}`)) return;
   await advisoryLock(trx, { namespace, key });
@@ -45,7 +46,7 @@ export async function lockAllUntilCommit(
   namespace: string,
   keys: Iterable<string>,
 ): Promise<void> {
-  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  if (!isPostgres(trx)) return;
   const locks = locksOf(trx);
   const missing = [...new Set(keys)].filter((key) => !locks.has(`${namespace}\n${key}`)).sort();
   if (missing.length === 0) return;

@@ -10,6 +10,7 @@ import { HandoffTransitionError, transitionHandoff } from '../../src/handoff/han
 import { findContact } from '../crm/crm-object.repository';
 import { parseText, type PropertyValue } from '../crm/hubspot-values';
 import { lockAllUntilCommit, lockUntilCommit } from '../db/advisory-lock';
+import { isPostgres } from '../db/dialect';
 import {
   type DispatchedEvent,
   type HandlerContext,
@@ -82,7 +83,10 @@ async function handleContactChange(
   // Two workers may hold events of one contact at once (an MQL and a rep's touch delivered apart): the second
   // waits for the first to commit, so it sees the episode the first opened, or the touch the first recorded.
   await lockUntilCommit(trx, CONTACT_LOCK, contactLockKey(portalId, contactId));
-  const latest = await latestHandoff(trx, portalId, contactId);
+  // The scoring worker, the sweeper and card decisions change an episode without that lock; read it locked,
+  // so a change they are committing is waited for and seen, not lost when the conditional write finds the
+  // episode gone from the status it was read in.
+  const latest = await latestHandoff(trx, portalId, contactId, { forUpdate: isPostgres(trx) });
   const { trigger } = settings;
 
   if (change.property === trigger.property && sameText(change.value, trigger.value)) {

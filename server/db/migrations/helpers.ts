@@ -1,9 +1,8 @@
-import { type ColumnDefinitionBuilder, type Kysely, PostgresAdapter } from 'kysely';
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 
-/** True when the migration runs on PostgreSQL (a few column types differ; the rest is portable). */
-export function isPostgres(db: Kysely<unknown>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
+import { isPostgres } from '../dialect';
+
+export { isPostgres };
 
 /**
  * An auto-increment primary key: `bigserial` on PostgreSQL, `integer primary key autoincrement` on SQLite
