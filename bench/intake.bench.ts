@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -204,6 +204,18 @@ export const intakeBenchmark: Benchmark = {
           path.join(dir, 'intake-full.sqlite'),
           {
             SQLITE_SYNCHRONOUS: 'full',
+          },
+        ),
+      );
+      // Intake's own ceiling: the worker keeps the least share of the loop it may (it still works when idle).
+      const intakeFirst = path.join(dir, 'intake-first.yaml');
+      writeFileSync(intakeFirst, 'webhooks:\n  workerShare: 0.05\n');
+      targets.push(
+        await startTruce(
+          'Truce on SQLite, worker share 0.05',
+          path.join(dir, 'intake-first.sqlite'),
+          {
+            TRUCE_CONFIG: intakeFirst,
           },
         ),
       );
