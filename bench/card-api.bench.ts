@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { sql } from 'kysely';
-import pg from 'pg';
 
 import { CARD_ROUTES } from '../extensions/app/cards/api/contract';
 import { loadConfig } from '../server/config';
@@ -14,6 +13,7 @@ import { createLogger } from '../server/logger';
 import { startService } from '../server/service';
 import { seededRandom } from '../src/handoff/seeded-random';
 import { SEED, seedCardData } from './card-api-seed';
+import { pgAdmin } from './pg-admin';
 import type { Benchmark } from './registry';
 
 const SECRET = 'bench-card-secret';
@@ -65,15 +65,7 @@ async function sqliteTarget(): Promise<Target> {
 /** A private schema on the given server, dropped afterwards. */
 async function postgresTarget(connectionString: string): Promise<Target> {
   const schema = `truce_bench_card_${Date.now().toString(36)}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (statement: string) => pgAdmin(connectionString, statement);
   await admin(`create schema ${schema}`);
   const url = new URL(connectionString);
   url.searchParams.set('options', `-c search_path=${schema}`);

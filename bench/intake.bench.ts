@@ -5,9 +5,9 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
 import autocannon from 'autocannon';
-import pg from 'pg';
 
 import { freePort } from '../server/http/loopback';
+import { pgAdmin } from './pg-admin';
 import type { Benchmark } from './registry';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -220,10 +220,7 @@ export const intakeBenchmark: Benchmark = {
         ),
       );
       if (postgresUrl) {
-        const admin = new pg.Client({ connectionString: postgresUrl });
-        await admin.connect();
-        await admin.query(`create schema ${schema}`);
-        await admin.end();
+        await pgAdmin(postgresUrl, `create schema ${schema}`);
         const url = new URL(postgresUrl);
         url.searchParams.set('options', `-c search_path=${schema}`);
         targets.push(await startTruce('Truce on PostgreSQL', url.toString()));
@@ -266,10 +263,7 @@ export const intakeBenchmark: Benchmark = {
       for (const target of targets) await target.stop();
       rmSync(dir, { recursive: true, force: true });
       if (postgresUrl) {
-        const admin = new pg.Client({ connectionString: postgresUrl });
-        await admin.connect();
-        await admin.query(`drop schema if exists ${schema} cascade`);
-        await admin.end();
+        await pgAdmin(postgresUrl, `drop schema if exists ${schema} cascade`);
       }
     }
   },

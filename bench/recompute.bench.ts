@@ -3,12 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import pg from 'pg';
-
 import { recomputeAttribution } from '../server/attribution/recompute.service';
 import { loadConfig } from '../server/config';
 import { type DatabaseHandle, openDatabase } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
+import { pgAdmin } from './pg-admin';
 import { BENCH_NOW, DEALS, seedRecomputeData, TOUCHES } from './recompute-data';
 import type { Benchmark } from './registry';
 
@@ -34,7 +33,7 @@ export const recomputeBenchmark: Benchmark = {
         openDatabase({ dialect: 'sqlite', filename: path.join(dir, 'recompute.sqlite') }),
       );
       if (postgresUrl) {
-        await admin(postgresUrl, `create schema ${schema}`);
+        await pgAdmin(postgresUrl, `create schema ${schema}`);
         await measure(
           print,
           'PostgreSQL',
@@ -48,7 +47,7 @@ export const recomputeBenchmark: Benchmark = {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      if (postgresUrl) await admin(postgresUrl, `drop schema if exists ${schema} cascade`);
+      if (postgresUrl) await pgAdmin(postgresUrl, `drop schema if exists ${schema} cascade`);
     }
   },
 };
@@ -102,15 +101,5 @@ async function measure(
     );
   } finally {
     await handle.close();
-  }
-}
-
-async function admin(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
   }
 }

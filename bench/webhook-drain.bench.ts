@@ -3,7 +3,6 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { sql } from 'kysely';
-import pg from 'pg';
 
 import { newAppMetrics } from '../server/app';
 import { loadConfig } from '../server/config';
@@ -15,6 +14,7 @@ import { registerStaticPortal } from '../server/portals/portal.repository';
 import { defaultWebhookDispatcher } from '../server/webhooks/handlers';
 import { storeWebhookBatch } from '../server/webhooks/webhook-intake';
 import { WebhookWorker } from '../server/webhooks/webhook-worker';
+import { pgAdmin } from './pg-admin';
 import type { Benchmark } from './registry';
 
 const PORTALS = [510_001, 510_002, 510_003];
@@ -114,15 +114,7 @@ const sqliteTarget: Target = {
 };
 
 function postgresTarget(connectionString: string): Target {
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (statement: string) => pgAdmin(connectionString, statement);
   return {
     label: 'PostgreSQL',
     async open() {
