@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -44,7 +44,8 @@ export const inboxPruneBenchmark: Benchmark = {
     await sql.raw(`create schema ${schema}`).execute(admin.db);
     try {
       const postgres = openDatabase(
-        { dialect: 'postgres', connectionString: url, poolSize: 2 },
+        // One connection, so one server process does all the work and its CPU time can be read.
+        { dialect: 'postgres', connectionString: url, poolSize: 1 },
         { searchPath: schema },
       );
       await measure(postgres, print);
@@ -93,8 +94,12 @@ async function measure(database: DatabaseHandle, print: (line: string) => void):
     );
   }
   // Nothing older than the window left: the probe a pruner makes while it backs off.
+  const serverCpu = await serverCpuReader(database);
+  const serverCpuBefore = serverCpu?.();
+  const clientCpu = process.cpuUsage();
   const drained = Date.now();
   let total = 0;
+  let batches = 0;
   let from: number | undefined;
   for (let more = true; more;) {
     const { deleted, reached } = await pruneDoneEvents(database.db, {
@@ -104,11 +109,23 @@ async function measure(database: DatabaseHandle, print: (line: string) => void):
       ...(from === undefined ? {} : { from }),
     });
     total += deleted;
+    batches += 1;
     from = reached ?? from;
     more = deleted === 1000;
   }
+  const wall = Date.now() - drained;
+  const client = process.cpuUsage(clientCpu);
+  const clientMs = (client.user + client.system) / 1000 / batches;
+  const server =
+    serverCpu && serverCpuBefore !== undefined
+      ? `, server process ${((serverCpu() - serverCpuBefore) / batches).toFixed(2)} ms`
+      : '';
   print(
-    `${database.dialect}: deleted the remaining ${total} in batches of 1,000 in ${Date.now() - drained} ms`,
+    `${database.dialect}: deleted the remaining ${total} in ${batches} batches of up to 1,000 in ${wall} ms: ` +
+      `per batch ${(wall / batches).toFixed(2)} ms wall, CPU this process ${clientMs.toFixed(2)} ms${server}; ` +
+      `load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
   );
   await time(
     'probe with nothing to delete, from the start of the index range',
@@ -128,6 +145,26 @@ async function measure(database: DatabaseHandle, print: (line: string) => void):
       async () =>
         (await pruneDoneEvents(database.db, { before: CUTOFF, limit: 1000, skipLocked })).deleted,
     );
+  }
+}
+
+/**
+ * PostgreSQL on this machine: the CPU time (ms) of the server process behind the one connection, from /proc
+ * (clock ticks of 10 ms, so only sums over many batches mean anything).
+ */
+async function serverCpuReader(database: DatabaseHandle): Promise<(() => number) | undefined> {
+  if (database.dialect !== 'postgres') return undefined;
+  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(database.db);
+  const file = `/proc/${rows[0]!.pid}/stat`;
+  const read = () => {
+    const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  };
+  try {
+    read();
+    return read;
+  } catch {
+    return undefined;
   }
 }
 
