@@ -2,6 +2,7 @@ import { attributionBenchmark } from './attribution.bench';
 import { cardApiBenchmark } from './card-api.bench';
 import { dealAttributionBenchmark } from './deal-attribution.bench';
 import { exportBenchmark } from './export.bench';
+import { inboxPruneBenchmark } from './inbox-prune.bench';
 import { intakeBenchmark } from './intake.bench';
 import { recomputeBenchmark } from './recompute.bench';
 import { sandboxBenchmark } from './sandbox.bench';
@@ -31,4 +32,5 @@ export const benchmarks: Benchmark[] = [
   webhookDrainBenchmark,
   recomputeBenchmark,
   serviceExportBenchmark,
+  inboxPruneBenchmark,
 ];

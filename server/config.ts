@@ -253,6 +253,15 @@ export const settingsFileSchema = z
           .default(1000)
           .describe('first retry delay, doubled per attempt'),
         retryMaxMs: z.number().int().min(1).default(3_600_000).describe('longest retry delay'),
+        // At least 2 days: the inbox is also the dedupe record, and HubSpot redelivers for up to 24 hours; a
+        // redelivery of a pruned event would be stored and processed again.
+        retentionDays: z
+          .number()
+          .refine((days) => days === 0 || days >= 2, 'must be 0 (keep forever) or at least 2')
+          .default(30)
+          .describe(
+            'processed events are deleted this many days after processing (0 keeps them forever); dead and waiting events are kept',
+          ),
       })
       .strict()
       .default({
@@ -266,6 +275,7 @@ export const settingsFileSchema = z
         workerShare: 0.75,
         retryBaseMs: 1000,
         retryMaxMs: 3_600_000,
+        retentionDays: 30,
       }),
     hubspot: z
       .object({

@@ -18,6 +18,7 @@ import { createOutboxWorker, type OutboxWorker } from './outbox/outbox-worker';
 import { registerStaticPortal } from './portals/portal.repository';
 import type { WebhookDispatcher } from './webhooks/dispatcher';
 import { defaultWebhookDispatcher } from './webhooks/handlers';
+import { InboxRetention } from './webhooks/inbox-retention';
 import { IntakeActivity } from './webhooks/intake-activity';
 import { WebhookWorker } from './webhooks/webhook-worker';
 
@@ -164,6 +165,11 @@ export async function startService(
   });
   if (options.startWorkers !== false) {
     tasks.push(handoffSweeper);
+    const { retentionDays } = config.settings.webhooks;
+    if (retentionDays > 0)
+      tasks.push(
+        new InboxRetention({ database, metrics: metrics.webhooks, logger, now, retentionDays }),
+      );
     if (handoffWorker) tasks.push(handoffWorker);
     if (outbox) tasks.push(outbox);
   }

@@ -2,7 +2,10 @@ import type { Command } from 'commander';
 
 import { EXIT_USAGE, loadRuntime } from './runtime';
 
-/** `truce events --dead` lists events that exhausted their attempts; `truce events retry` requeues them. */
+/**
+ * `truce events --dead` lists events that exhausted their attempts; `truce events retry` requeues them;
+ * `truce events prune` deletes processed events older than the retention (as the service does on its own).
+ */
 export function registerEvents(program: Command): void {
   const events = program
     .command('events')
@@ -78,6 +81,52 @@ export function registerEvents(program: Command): void {
           Date.now(),
         );
         process.stdout.write(`requeued ${count} event(s)\n`);
+      } finally {
+        await database.close();
+      }
+    });
+
+  events
+    .command('prune')
+    .description(
+      'delete processed events older than webhooks.retentionDays (dead and waiting events are kept)',
+    )
+    .option('--older-than <days>', 'days since processing (default: webhooks.retentionDays)')
+    .option('--dry-run', 'only count what would be deleted')
+    .action(async (options: { olderThan?: string; dryRun?: boolean }) => {
+      const { config } = loadRuntime();
+      const days =
+        options.olderThan === undefined
+          ? config.settings.webhooks.retentionDays
+          : Number(options.olderThan);
+      // The same floor as the setting: a younger event may still be redelivered by HubSpot (24 hours), and
+      // the inbox is what recognises the redelivery.
+      if (!Number.isFinite(days) || days < 2) {
+        process.stderr.write(
+          options.olderThan === undefined
+            ? 'truce events prune: retention is off (webhooks.retentionDays: 0); give --older-than <days>\n'
+            : 'truce events prune: --older-than takes a number of days, at least 2\n',
+        );
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      const { openDatabase } = await import('../db/database');
+      const { migrateToLatest } = await import('../db/migrate');
+      const { countPrunableEvents } = await import('../webhooks/webhook-event.repository');
+      const { pruneInbox, retentionCutoff } = await import('../webhooks/inbox-retention');
+      const database = openDatabase(config.database);
+      try {
+        await migrateToLatest(database.db);
+        const before = retentionCutoff(Date.now(), days);
+        if (options.dryRun) {
+          const count = await countPrunableEvents(database.db, before);
+          process.stdout.write(
+            `would delete ${count} processed event(s) older than ${days} day(s)\n`,
+          );
+          return;
+        }
+        const { deleted } = await pruneInbox(database, { before });
+        process.stdout.write(`deleted ${deleted} processed event(s) older than ${days} day(s)\n`);
       } finally {
         await database.close();
       }

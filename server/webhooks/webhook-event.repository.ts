@@ -269,3 +269,64 @@ export async function requeueEvents(
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+export interface PruneOptions {
+  /** Done events processed, and occurred, before this instant (ms) may go. */
+  readonly before: number;
+  readonly limit: number;
+  /**
+   * Start the index range here: the `reached` of the previous batch of the same run. On PostgreSQL the entries
+   * of rows deleted by earlier batches stay in the index until vacuum, and each batch would walk them again.
+   */
+  readonly from?: number;
+  /** PostgreSQL: leave rows another pruner is deleting right now to it instead of waiting for them. */
+  readonly skipLocked: boolean;
+}
+
+export interface PruneResult {
+  readonly deleted: number;
+  /** The largest next_attempt_at deleted (the next batch's `from`); undefined when nothing was. */
+  readonly reached: number | undefined;
+}
+
+/**
+ * Done events whose processing and occurrence both lie before `before`, through the (status, next_attempt_at)
+ * index: a done event was claimed only once due, so its next_attempt_at is at most its processed_at, and the
+ * index range holds every candidate (plus the few that waited long, filtered out by processed_at).
+ */
+function prunableEvents(db: Db, before: number, from = 0) {
+  return db
+    .selectFrom('webhook_event')
+    .where('status', '=', 'done')
+    .where('next_attempt_at', '>=', from)
+    .where('next_attempt_at', '<', before)
+    .where('processed_at', '<', before)
+    .where('occurred_at', '<', before);
+}
+
+/** Deletes at most `limit` prunable done events, oldest due first, in one statement. */
+export async function pruneDoneEvents(db: Db, options: PruneOptions): Promise<PruneResult> {
+  let batch = prunableEvents(db, options.before, options.from)
+    .select('id')
+    // The order makes PostgreSQL read the index range instead of scanning the table from its start (which,
+    // with nothing to delete, reads every row of the retention window); a literal LIMIT as elsewhere.
+    .orderBy('next_attempt_at')
+    .limit(sql.lit(options.limit));
+  if (options.skipLocked) batch = batch.forUpdate().skipLocked();
+  const rows = await db
+    .deleteFrom('webhook_event')
+    .where('id', 'in', batch)
+    .returning('next_attempt_at')
+    .execute();
+  let reached: number | undefined;
+  for (const row of rows) reached = Math.max(reached ?? 0, Number(row.next_attempt_at));
+  return { deleted: rows.length, reached };
+}
+
+/** How many done events `pruneDoneEvents` would delete with this `before` (dry runs). */
+export async function countPrunableEvents(db: Db, before: number): Promise<number> {
+  const row = await prunableEvents(db, before)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

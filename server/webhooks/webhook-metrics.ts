@@ -9,6 +9,7 @@ export interface WebhookMetrics {
   readonly processed: Counter<'outcome'>;
   readonly failed: Counter;
   readonly dead: Counter;
+  readonly pruned: Counter;
   readonly ackLatency: Histogram;
   readonly processingLag: Histogram;
 }
@@ -83,6 +84,11 @@ export function createWebhookMetrics(
     dead: new Counter({
       name: 'truce_webhook_events_dead_total',
       help: 'Webhook events that became dead in this process',
+      registers,
+    }),
+    pruned: new Counter({
+      name: 'truce_webhook_events_pruned_total',
+      help: 'Processed webhook events deleted by retention (webhooks.retentionDays) in this process',
       registers,
     }),
     ackLatency: new Histogram({

@@ -93,6 +93,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it.each([
+    ['default', undefined, 30],
+    ['0 keeps processed events forever', 0, 0],
+    ['2 days, the shortest', 2, 2],
+    ['1 day, inside HubSpot’s redelivery window', 1, /webhooks\.retentionDays: must be 0/],
+    ['negative', -5, /webhooks\.retentionDays/],
+  ] as const)('webhooks.retentionDays: %s', (_label, days, expected) => {
+    const readFile = () =>
+      days === undefined ? 'webhooks: {}\n' : `webhooks:\n  retentionDays: ${days}\n`;
+    const load = () => loadConfig({ TRUCE_CONFIG: '/etc/truce.yaml' }, { readFile });
+    if (typeof expected === 'number') expect(load().settings.webhooks.retentionDays).toBe(expected);
+    else expect(load).toThrow(expected);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: ' ' }).port).toBe(3000);
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { openDatabase } from '../../../server/db/database';
 import { migrateToLatest } from '../../../server/db/migrate';
 import { registerStaticPortal } from '../../../server/portals/portal.repository';
+import { insertWebhookEvents } from '../../../server/webhooks/webhook-event.repository';
 import { storeWebhookBatch } from '../../../server/webhooks/webhook-intake';
 import { spawnTruce } from '../../helpers/process';
 import { hubspotEvent, PORTAL_ID } from '../../helpers/webhooks';
@@ -117,5 +118,71 @@ describe('truce events', () => {
     const empty = spawnTruce(['events', '--dead'], env);
     expect(await empty.exited).toBe(0);
     expect(empty.output()).toMatch(/no dead events/);
+  });
+
+  it('prunes processed events older than the retention with `prune`, and only counts them with `--dry-run`', async () => {
+    const databaseFile = tempFile('prune.sqlite');
+    const database = openDatabase({ dialect: 'sqlite', filename: databaseFile });
+    const day = 86_400_000;
+    const now = Date.now();
+    const row = (objectId: number, status: 'done' | 'dead', daysAgo: number) => {
+      const at = now - daysAgo * day;
+      return {
+        portal_id: PORTAL_ID,
+        subscription_id: 1,
+        event_id: objectId,
+        occurred_at: at,
+        object_id: objectId,
+        property_name: '',
+        subscription_type: 'contact.creation',
+        object_type: 'contact',
+        change: 'creation',
+        payload: '{}',
+        status,
+        attempts: 1,
+        next_attempt_at: at,
+        received_at: at,
+        processed_at: status === 'done' ? at : null,
+      };
+    };
+    const left = async () => {
+      const open = openDatabase({ dialect: 'sqlite', filename: databaseFile });
+      try {
+        const rows = await open.db
+          .selectFrom('webhook_event')
+          .select('object_id')
+          .orderBy('object_id')
+          .execute();
+        return rows.map((r) => r.object_id);
+      } finally {
+        await open.close();
+      }
+    };
+    try {
+      await migrateToLatest(database.db);
+      await insertWebhookEvents(database.db, [
+        row(1, 'done', 40),
+        row(2, 'done', 31),
+        row(3, 'done', 20),
+        row(4, 'dead', 40),
+      ]);
+    } finally {
+      await database.close();
+    }
+    const env = { DATABASE_URL: databaseFile };
+
+    const tooYoung = spawnTruce(['events', 'prune', '--older-than', '1'], env);
+    expect(await tooYoung.exited).toBe(2);
+    expect(tooYoung.output()).toMatch(/at least 2/);
+
+    const dryRun = spawnTruce(['events', 'prune', '--dry-run'], env);
+    expect(await dryRun.exited).toBe(0);
+    expect(dryRun.output()).toMatch(/would delete 2 processed event\(s\) older than 30 day\(s\)/);
+    expect(await left()).toEqual([1, 2, 3, 4]);
+
+    const prune = spawnTruce(['events', 'prune', '--older-than', '35'], env);
+    expect(await prune.exited).toBe(0);
+    expect(prune.output()).toMatch(/deleted 1 processed event\(s\) older than 35 day\(s\)/);
+    expect(await left()).toEqual([2, 3, 4]);
   });
 });
