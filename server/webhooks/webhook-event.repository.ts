@@ -205,12 +205,20 @@ export async function releaseAllClaims(db: Db): Promise<number> {
   return Number(result.numUpdatedRows);
 }
 
+/** The inbox statuses a scrape reports: what waits, and what exhausted its attempts. */
+export type UnfinishedStatus = Exclude<WebhookEventStatus, 'done'>;
+
 export interface InboxStats {
-  readonly counts: Readonly<Record<WebhookEventStatus, number>>;
+  readonly counts: Readonly<Record<UnfinishedStatus, number>>;
   /** received_at of the oldest event not yet done or dead. */
   readonly oldestWaitingReceivedAt: number | null;
 }
 
+/**
+ * Counts only the events not done: the done ones are nearly the whole inbox (until retention deletes them),
+ * and counting them took SQLite 200 ms per million rows, on the event loop, at every scrape. The others are
+ * found through the `(status, next_attempt_at)` index.
+ */
 export async function inboxStats(db: Db): Promise<InboxStats> {
   const rows = await db
     .selectFrom('webhook_event')
@@ -219,11 +227,13 @@ export async function inboxStats(db: Db): Promise<InboxStats> {
       sql<number>`count(*)`.as('n'),
       sql<number | null>`min(received_at)`.as('oldest'),
     ])
+    .where('status', 'in', UNFINISHED)
     .groupBy('status')
     .execute();
-  const counts: Record<WebhookEventStatus, number> = { pending: 0, done: 0, failed: 0, dead: 0 };
+  const counts: Record<UnfinishedStatus, number> = { pending: 0, failed: 0, dead: 0 };
   let oldest: number | null = null;
   for (const row of rows) {
+    if (row.status === 'done') continue;
     counts[row.status] = Number(row.n);
     if ((row.status === 'pending' || row.status === 'failed') && row.oldest !== null) {
       oldest = oldest === null ? Number(row.oldest) : Math.min(oldest, Number(row.oldest));
@@ -231,6 +241,8 @@ export async function inboxStats(db: Db): Promise<InboxStats> {
   }
   return { counts, oldestWaitingReceivedAt: oldest };
 }
+
+const UNFINISHED: UnfinishedStatus[] = ['pending', 'failed', 'dead'];
 
 export async function listEventsByStatus(
   db: Db,

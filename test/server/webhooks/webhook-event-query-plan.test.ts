@@ -6,7 +6,10 @@ import { webhookBatchSchema } from '../../../server/hubspot/webhook-event.schema
 import { createLogger } from '../../../server/logger';
 import { registerStaticPortal } from '../../../server/portals/portal.repository';
 import { defaultWebhookDispatcher } from '../../../server/webhooks/handlers';
-import { completeClaimedEvents } from '../../../server/webhooks/webhook-event.repository';
+import {
+  completeClaimedEvents,
+  inboxStats,
+} from '../../../server/webhooks/webhook-event.repository';
 import { storeWebhookBatch } from '../../../server/webhooks/webhook-intake';
 import { WebhookWorker } from '../../../server/webhooks/webhook-worker';
 import { testConfig } from '../../helpers/config';
@@ -105,6 +108,50 @@ describe('webhook inbox queries on SQLite', () => {
         .all(...parameters)
         .map((row) => (row as { detail: string }).detail);
       expect(plan).toEqual([expect.stringMatching(/USING INDEX webhook_event_contact_change/)]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('counts the waiting and dead events for /metrics through the status index, never the done ones', async () => {
+    const database = openDatabase({ dialect: 'sqlite', filename: ':memory:' });
+    try {
+      await migrateToLatest(database.db);
+      const sqlite = database.sqlite!;
+      // 2,000 done events, 3 waiting (one of them failed once) and 1 dead.
+      sqlite.exec(
+        `with recursive s(i) as (select 1 union all select i + 1 from s where i < 2006)
+         insert into webhook_event (portal_id, subscription_id, event_id, occurred_at, object_id, property_name,
+           subscription_type, object_type, change, payload, status, attempts, next_attempt_at, received_at)
+         select 1, 1, i, i, i, 'p', 'contact.propertyChange', 'contact', 'propertyChange', '{}',
+           case when i <= 2000 then 'done' when i <= 2002 then 'pending' when i = 2003 then 'failed'
+             else 'dead' end, 1, i, 1000 + i from s where i <= 2004`,
+      );
+      const statements: string[] = [];
+      const prepare = sqlite.prepare.bind(sqlite);
+      const spy = jest.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
+        statements.push(source);
+        return prepare(source);
+      });
+      const stats = await inboxStats(database.db);
+      spy.mockRestore();
+      expect(stats).toEqual({
+        counts: { pending: 2, failed: 1, dead: 1 },
+        oldestWaitingReceivedAt: 1000 + 2001,
+      });
+      expect(statements).toHaveLength(1);
+      const plan = sqlite
+        .prepare(`explain query plan ${statements[0]!}`)
+        .all('pending', 'failed', 'dead')
+        .map((row) => (row as { detail: string }).detail);
+      expect(plan).toEqual(
+        expect.arrayContaining([
+          // A search of the index by status, not a scan of the inbox.
+          expect.stringMatching(
+            /^SEARCH webhook_event USING (COVERING )?INDEX webhook_event_due \(status=\?\)/,
+          ),
+        ]),
+      );
     } finally {
       await database.close();
     }
