@@ -10,6 +10,7 @@ import { z } from 'zod';
  */
 export const OAUTH_TOKEN_PATH = '/oauth/2026-03/token';
 export const OAUTH_INTROSPECT_PATH = '/oauth/2026-03/token/introspect';
+export const OAUTH_REVOKE_PATH = '/oauth/2026-03/token/revoke';
 
 export interface OAuthAppCredentials {
   readonly clientId: string;
@@ -80,6 +81,8 @@ export interface HubSpotOAuth {
   exchangeCode(code: string): Promise<IssuedTokens>;
   refresh(refreshToken: string): Promise<IssuedTokens>;
   describeAccessToken(accessToken: string): Promise<AccessTokenInfo>;
+  /** Tells HubSpot the refresh token is no longer wanted: it stops issuing access tokens for it. */
+  revokeRefreshToken(refreshToken: string): Promise<void>;
 }
 
 const tokenAnswerSchema = z.object({
@@ -172,6 +175,14 @@ export function createHubSpotOAuth(credentials: OAuthAppCredentials): HubSpotOAu
         hubDomain: info.hub_domain ?? null,
         user: info.user ?? null,
       };
+    },
+    async revokeRefreshToken(refreshToken) {
+      await postForm(OAUTH_REVOKE_PATH, {
+        client_id: credentials.clientId,
+        client_secret: credentials.clientSecret,
+        token: refreshToken,
+        token_type_hint: 'refresh_token',
+      });
     },
   };
 }

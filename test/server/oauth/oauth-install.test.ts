@@ -5,6 +5,7 @@ import nock from 'nock';
 import { createLogger } from '../../../server/logger';
 import { createHubSpotOAuth } from '../../../server/oauth/hubspot-oauth';
 import { createOAuthHubSpotClients } from '../../../server/oauth/oauth-clients';
+import { revokePortalToken } from '../../../server/oauth/revoke-portal-token';
 import { rotateTokenKeys } from '../../../server/oauth/rotate-keys';
 import { enqueueOutbox } from '../../../server/outbox/outbox.repository';
 import { deactivatePortal } from '../../../server/portals/portal.repository';
@@ -622,6 +623,45 @@ describe.each(dialects)('installing Truce in several HubSpot accounts on %s', (d
     }
     await deactivatePortal(db(), PORTAL_B, 'inactive', 'to count its rows', clock);
     expect(await countsOf(PORTAL_B)).toEqual(before);
+  });
+
+  it("purge's revoke: the refresh token goes to /oauth/2026-03/token/revoke; a refusal or an outage is reported, not thrown", async () => {
+    await install(PORTAL_A);
+    await install(PORTAL_B);
+    const oauth = createHubSpotOAuth({
+      clientId: CLIENT_ID,
+      clientSecret: WEBHOOK_SECRET,
+      redirectUri: `${PUBLIC_BASE_URL}/oauth/callback`,
+      apiBase: API,
+    });
+    let revoked: Record<string, string> = {};
+    nock(API, { reqheaders: FORM })
+      .post('/oauth/2026-03/token/revoke', (body: Record<string, string>) => {
+        revoked = body;
+        return true;
+      })
+      .reply(204);
+    expect(await revokePortalToken(db(), keyring, oauth, PORTAL_A)).toEqual({ outcome: 'revoked' });
+    expect(revoked).toEqual({
+      client_id: CLIENT_ID,
+      client_secret: WEBHOOK_SECRET,
+      token: `refresh-${PORTAL_A}`,
+      token_type_hint: 'refresh_token',
+    });
+
+    nock(API)
+      .post('/oauth/2026-03/token/revoke')
+      .reply(400, { error: 'invalid_grant', error_description: 'refresh token is revoked' });
+    expect(await revokePortalToken(db(), keyring, oauth, PORTAL_B)).toEqual({
+      outcome: 'not revoked',
+      reason: 'HubSpot answered 400 to POST /oauth/2026-03/token/revoke (invalid_grant)',
+    });
+    nock(API).post('/oauth/2026-03/token/revoke').replyWithError('connect ECONNREFUSED');
+    const outage = await revokePortalToken(db(), keyring, oauth, PORTAL_B);
+    expect(outage.outcome).toBe('not revoked');
+    expect(JSON.stringify(outage)).not.toContain(`refresh-${PORTAL_B}`);
+    expect(await revokePortalToken(db(), keyring, oauth, 79999)).toEqual({ outcome: 'no token' });
+    expect(nock.pendingMocks()).toEqual([]);
   });
 
   it('keys rotate: tokens move to the new key and still open to the same values', async () => {
