@@ -34,8 +34,8 @@ const callbackQuerySchema = z.object({
 
 /**
  * The OAuth install flow (HUBSPOT_AUTH=oauth): `/oauth/install` sends the admin to HubSpot with a signed,
- * expiring state; `/oauth/callback` checks it, trades the code for tokens, learns the portal from HubSpot's answer,
- * registers the portal with its tokens sealed, and queues the creation of Truce's HubSpot properties.
+ * expiring state; `/oauth/callback` checks it, trades the code for tokens, learns the portal from HubSpot's
+ * answers, registers the portal with its tokens sealed, and queues the creation of Truce's HubSpot properties.
  */
 export function oauthRoutes(
   config: Config,
