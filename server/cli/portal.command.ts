@@ -5,7 +5,8 @@ import { EXIT_USAGE, loadRuntime } from './runtime';
 
 /**
  * `truce portal list|deactivate|purge`: the accounts this service serves. Purge deletes every row of a
- * deactivated portal once its retention period has passed; `--dry-run` lists what would go.
+ * deactivated portal once its retention period has passed, first revoking its refresh token at HubSpot (OAuth
+ * mode); `--dry-run` lists what would go.
  */
 export function registerPortal(program: Command): void {
   const portal = program.command('portal').description('the HubSpot accounts this service serves');
@@ -94,6 +95,32 @@ export function registerPortal(program: Command): void {
         if (options.dryRun) {
           process.stdout.write(`dry run: nothing deleted for portal ${portalId}\n`);
           return;
+        }
+        const oauthSettings = config.hubspot.oauth;
+        if (oauthSettings) {
+          const [{ parseKeyring }, { createHubSpotOAuth }, { revokePortalToken }] =
+            await Promise.all([
+              import('../security/token-cipher'),
+              import('../oauth/hubspot-oauth'),
+              import('../oauth/revoke-portal-token'),
+            ]);
+          const revoked = await revokePortalToken(
+            db,
+            parseKeyring(oauthSettings.encryptionKey),
+            createHubSpotOAuth({
+              clientId: oauthSettings.clientId,
+              clientSecret: oauthSettings.clientSecret,
+              redirectUri: oauthSettings.redirectUri,
+              apiBase: config.hubspot.apiBase,
+            }),
+            portalId,
+          );
+          if (revoked.outcome === 'revoked')
+            process.stdout.write(`revoked portal ${portalId}'s refresh token at HubSpot\n`);
+          else if (revoked.outcome === 'not revoked')
+            process.stderr.write(
+              `truce portal purge: portal ${portalId}'s refresh token was not revoked (${revoked.reason}); purging anyway, uninstall the app in that HubSpot account if it is still connected\n`,
+            );
         }
         const deleted = await executePortalPurge(db, plan);
         process.stdout.write(`purged portal ${portalId}: ${deleted} row(s) deleted\n`);

@@ -34,8 +34,8 @@ const callbackQuerySchema = z.object({
 
 /**
  * The OAuth install flow (HUBSPOT_AUTH=oauth): `/oauth/install` sends the admin to HubSpot with a signed,
- * expiring state; `/oauth/callback` checks it, trades the code for tokens, learns the portal from the token,
- * registers the portal with its tokens sealed, and queues the creation of Truce's HubSpot properties.
+ * expiring state; `/oauth/callback` checks it, trades the code for tokens, learns the portal from HubSpot's
+ * answers, registers the portal with its tokens sealed, and queues the creation of Truce's HubSpot properties.
  */
 export function oauthRoutes(
   config: Config,
@@ -113,8 +113,14 @@ export function oauthRoutes(
     let portalId: number;
     try {
       const tokens = await deps.oauth.exchangeCode(parsed.data.code);
+      // The token answer names the account (hub_id); introspection adds its domain and the installing user,
+      // which the token answer lacks, and names the account too when an older answer did not.
       const info = await deps.oauth.describeAccessToken(tokens.accessToken);
-      portalId = info.portalId;
+      if (tokens.portalId !== null && tokens.portalId !== info.portalId)
+        throw new Error(
+          `HubSpot issued tokens for account ${tokens.portalId} but describes them as account ${info.portalId}`,
+        );
+      portalId = tokens.portalId ?? info.portalId;
       const now = deps.now();
       const sealed = sealTokens(deps.keyring, portalId, tokens, now + tokens.expiresIn * 1000);
       await deps.database.db.transaction().execute(async (trx) => {

@@ -5,6 +5,7 @@ import nock from 'nock';
 import { createLogger } from '../../../server/logger';
 import { createHubSpotOAuth } from '../../../server/oauth/hubspot-oauth';
 import { createOAuthHubSpotClients } from '../../../server/oauth/oauth-clients';
+import { revokePortalToken } from '../../../server/oauth/revoke-portal-token';
 import { rotateTokenKeys } from '../../../server/oauth/rotate-keys';
 import { enqueueOutbox } from '../../../server/outbox/outbox.repository';
 import { deactivatePortal } from '../../../server/portals/portal.repository';
@@ -34,30 +35,49 @@ const PORTAL_A = 71001;
 const PORTAL_B = 71002;
 const T0 = Date.UTC(2026, 10, 26, 10, 0, 0);
 
-/** What HubSpot's POST /oauth/v1/token answers (snake_case on the wire; the SDK maps it). */
-function tokenBody(access: string, refresh: string, expiresIn = 1800) {
+const TOKEN_PATH = '/oauth/2026-03/token';
+const INTROSPECT_PATH = '/oauth/2026-03/token/introspect';
+const SCOPES = ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'oauth'];
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** What HubSpot's POST /oauth/2026-03/token answers; `hub_id` and `scopes` are there since August 2025. */
+function tokenBody(access: string, refresh: string, portalId: number, expiresIn = 1800) {
   return {
     access_token: access,
     refresh_token: refresh,
     expires_in: expiresIn,
     token_type: 'bearer',
+    token_use: 'access_token',
+    hub_id: portalId,
+    scopes: SCOPES,
+    user_id: 1234,
   };
 }
 
-/** What GET /oauth/v1/access-tokens/{token} answers. */
+/** What POST /oauth/2026-03/token/introspect answers for an active access token. */
 function tokenInfoBody(portalId: number, token: string) {
   return {
+    active: true,
     token,
+    token_use: 'access_token',
     user: `admin@portal${portalId}.example`,
     hub_domain: `portal${portalId}.example`,
-    scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'oauth'],
+    scopes: SCOPES,
     hub_id: portalId,
     app_id: 4242,
+    client_id: CLIENT_ID,
     expires_in: 1790,
     user_id: 1234,
-    token_type: 'access',
+    token_type: 'bearer',
   };
 }
+
+/** The form fields Truce sends to introspect `token` with the app's credentials. */
+const introspects = (token: string) => (body: Record<string, string>) =>
+  body.token === token &&
+  body.token_type_hint === 'access_token' &&
+  body.client_id === CLIENT_ID &&
+  body.client_secret === WEBHOOK_SECRET;
 
 describe.each(dialects)('installing Truce in several HubSpot accounts on %s', (dialect) => {
   let running: TestService;
@@ -80,8 +100,19 @@ describe.each(dialects)('installing Truce in several HubSpot accounts on %s', (d
     await running.stop();
   });
 
+  // Any request nock has no answer for, by path: a v1 OAuth call would land here (no test fakes v1 any more).
+  const unanswered: string[] = [];
+  const recordUnanswered = (req: { method?: string; path?: string }) =>
+    unanswered.push(`${req.method} ${req.path}`);
+  beforeAll(() => nock.emitter.on('no match', recordUnanswered));
+  afterAll(() => nock.emitter.removeListener('no match', recordUnanswered));
+  afterEach(() => {
+    expect(unanswered.filter((request) => request.includes('/oauth/v1/'))).toEqual([]);
+  });
+
   beforeEach(async () => {
     clock = T0;
+    unanswered.length = 0;
     nock.cleanAll();
     const db = running.database.db;
     for (const table of [
@@ -120,13 +151,36 @@ describe.each(dialects)('installing Truce in several HubSpot accounts on %s', (d
     const { state, cookie } = await startInstall();
     const code = `code-${portalId}`;
     nock(API)
-      .post('/oauth/v1/token', (body: Record<string, string>) => body.code === code)
-      .reply(200, tokenBody(access, refresh));
-    nock(API).get(`/oauth/v1/access-tokens/${access}`).reply(200, tokenInfoBody(portalId, access));
+      .post(TOKEN_PATH, (body: Record<string, string>) => body.code === code)
+      .reply(200, tokenBody(access, refresh, portalId));
+    nock(API)
+      .post(INTROSPECT_PATH, introspects(access))
+      .reply(200, tokenInfoBody(portalId, access));
     const response = await callback(`code=${code}&state=${encodeURIComponent(state)}`, cookie);
     expect(response.status).toBe(200);
     return response;
   }
+
+  const keyring = parseKeyring(`k1:${KEY_1}`);
+  /** The OAuth clients of one more replica of the service, sharing its database. */
+  const replica = () =>
+    createOAuthHubSpotClients({
+      database: running.database,
+      keyring,
+      oauth: createHubSpotOAuth({
+        clientId: CLIENT_ID,
+        clientSecret: WEBHOOK_SECRET,
+        redirectUri: `${PUBLIC_BASE_URL}/oauth/callback`,
+        apiBase: API,
+      }),
+      apiBase: API,
+      logger: createLogger('silent'),
+      now: () => clock,
+      refreshMarginMs: 300_000,
+      refreshLeaseMs: 30_000,
+      waitPollMs: 20,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    });
 
   const portalRows = () => db().selectFrom('portal').selectAll().orderBy('portal_id').execute();
 
@@ -141,14 +195,15 @@ describe.each(dialects)('installing Truce in several HubSpot accounts on %s', (d
 
     let exchanged: Record<string, string> = {};
     const { state, cookie } = await startInstall();
-    nock(API)
-      .post('/oauth/v1/token', (body: Record<string, string>) => {
+    // Secrets travel in a form body; the paths carry none (nock would not match a query string).
+    nock(API, { reqheaders: FORM })
+      .post(TOKEN_PATH, (body: Record<string, string>) => {
         exchanged = body;
         return true;
       })
-      .reply(200, tokenBody('access-secret-A', 'refresh-secret-A'));
-    nock(API)
-      .get('/oauth/v1/access-tokens/access-secret-A')
+      .reply(200, tokenBody('access-secret-A', 'refresh-secret-A', PORTAL_A));
+    nock(API, { reqheaders: FORM })
+      .post(INTROSPECT_PATH, introspects('access-secret-A'))
       .reply(200, tokenInfoBody(PORTAL_A, 'access-secret-A'));
     const page = await callback(`code=the-code&state=${encodeURIComponent(state)}`, cookie);
     expect(page.status).toBe(200);
@@ -218,12 +273,18 @@ describe.each(dialects)('installing Truce in several HubSpot accounts on %s', (d
     expect(denied.status).toBe(400);
     expect(await denied.text()).toContain('User cancelled');
 
-    nock(API)
-      .post('/oauth/v1/token')
-      .reply(400, { status: 'BAD_AUTH_CODE', message: 'missing or unknown auth code' });
+    // HubSpot's refusal in RFC 6749 form, with its older fields beside.
+    nock(API).post(TOKEN_PATH).reply(400, {
+      error: 'invalid_grant',
+      error_description: 'missing or unknown auth code',
+      status: 'BAD_AUTH_CODE',
+      message: 'missing or unknown auth code',
+    });
     const refused = await callback(`code=used-code&state=${encodeURIComponent(state)}`, cookie);
     expect(refused.status).toBe(400);
-    expect(await refused.text()).toContain('BAD_AUTH_CODE');
+    const refusal = await refused.text();
+    expect(refusal).toContain('HubSpot refused the install');
+    expect(refusal).toContain('invalid_grant, BAD_AUTH_CODE');
 
     clock = T0 + 11 * 60 * 1000;
     const expired = await callback(`code=c&state=${encodeURIComponent(state)}`, cookie);
@@ -305,38 +366,27 @@ describe.each(dialects)('installing Truce in several HubSpot accounts on %s', (d
     await install(PORTAL_A, 'access-old', 'refresh-A');
     clock = T0 + 1800 * 1000 - 60_000; // inside the refresh margin
     let refreshes = 0;
-    nock(API)
-      .post('/oauth/v1/token', (body: Record<string, string>) => {
+    let refreshed: Record<string, string> = {};
+    nock(API, { reqheaders: FORM })
+      .post(TOKEN_PATH, (body: Record<string, string>) => {
         refreshes += 1;
-        return body.grant_type === 'refresh_token' && body.refresh_token === 'refresh-A';
+        refreshed = body;
+        return true;
       })
       .delay(150)
-      .reply(200, tokenBody('access-new', 'refresh-A'));
-    const keyring = parseKeyring(`k1:${KEY_1}`);
-    const replica = () =>
-      createOAuthHubSpotClients({
-        database: running.database,
-        keyring,
-        oauth: createHubSpotOAuth({
-          clientId: CLIENT_ID,
-          clientSecret: WEBHOOK_SECRET,
-          redirectUri: `${PUBLIC_BASE_URL}/oauth/callback`,
-          apiBase: API,
-        }),
-        apiBase: API,
-        logger: createLogger('silent'),
-        now: () => clock,
-        refreshMarginMs: 300_000,
-        refreshLeaseMs: 30_000,
-        waitPollMs: 20,
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      });
+      .reply(200, tokenBody('access-new', 'refresh-A', PORTAL_A));
     const replicas = [replica(), replica(), replica()];
     const clients = await Promise.all(
       replicas.flatMap((clients) => Array.from({ length: 5 }, () => clients.forPortal(PORTAL_A))),
     );
     expect(clients).toHaveLength(15);
     expect(refreshes).toBe(1);
+    expect(refreshed).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'refresh-A',
+      client_id: CLIENT_ID,
+      client_secret: WEBHOOK_SECRET,
+    });
 
     // Every replica now calls HubSpot with the new token.
     nock(API, { reqheaders: { authorization: 'Bearer access-new' } })
@@ -356,6 +406,78 @@ describe.each(dialects)('installing Truce in several HubSpot accounts on %s', (d
     expect(row.refresh_lease_owner).toBeNull();
   });
 
+  it('install and refresh call only the 2026-03 OAuth endpoints, never /oauth/v1', async () => {
+    // A v1 endpoint, if Truce still called one, would answer like HubSpot does today and be recorded.
+    const v1Calls: string[] = [];
+    const v1 = nock(API).persist();
+    for (const method of ['get', 'post', 'delete'] as const)
+      v1[method](/^\/oauth\/v1\//)
+        .query(true)
+        .reply(function () {
+          v1Calls.push(`${this.req.method} ${this.req.path}`);
+          return [500, {}];
+        });
+    const oauthCalls: string[] = [];
+    const api = nock(API, { reqheaders: FORM });
+    api.on('request', (req: { method: string; path: string }) =>
+      oauthCalls.push(`${req.method} ${req.path}`),
+    );
+    api
+      .post(TOKEN_PATH, (body: Record<string, string>) => body.grant_type === 'authorization_code')
+      .reply(200, tokenBody('access-1', 'refresh-1', PORTAL_A))
+      .post(INTROSPECT_PATH, introspects('access-1'))
+      .reply(200, tokenInfoBody(PORTAL_A, 'access-1'))
+      .post(TOKEN_PATH, (body: Record<string, string>) => body.grant_type === 'refresh_token')
+      .reply(200, tokenBody('access-2', 'refresh-1', PORTAL_A));
+
+    const { state, cookie } = await startInstall();
+    const page = await callback(`code=code-1&state=${encodeURIComponent(state)}`, cookie);
+    expect(page.status).toBe(200);
+    clock = T0 + 1800 * 1000;
+    await replica().forPortal(PORTAL_A);
+
+    expect(oauthCalls).toEqual([
+      `POST ${TOKEN_PATH}`,
+      `POST ${INTROSPECT_PATH}`,
+      `POST ${TOKEN_PATH}`,
+    ]);
+    expect(v1Calls).toEqual([]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('the portal is the one the token answer names; an answer without hub_id falls back to introspection', async () => {
+    const { state, cookie } = await startInstall();
+    const { hub_id: _omitted, ...olderAnswer } = tokenBody(
+      'access-old-shape',
+      'refresh-x',
+      PORTAL_B,
+    );
+    nock(API).post(TOKEN_PATH).reply(200, olderAnswer);
+    nock(API)
+      .post(INTROSPECT_PATH, introspects('access-old-shape'))
+      .reply(200, tokenInfoBody(PORTAL_B, 'access-old-shape'));
+    const page = await callback(`code=code-2&state=${encodeURIComponent(state)}`, cookie);
+    expect(page.status).toBe(200);
+    expect((await portalRows()).map((row) => row.portal_id)).toEqual([PORTAL_B]);
+
+    // Token answer and introspection disagreeing about the account: nothing is stored.
+    await db().deleteFrom('hubspot_outbox').execute();
+    await db().deleteFrom('portal_token').execute();
+    await db().deleteFrom('portal').execute();
+    const second = await startInstall();
+    nock(API)
+      .post(TOKEN_PATH)
+      .reply(200, tokenBody('access-z', 'refresh-z', PORTAL_A));
+    nock(API).post(INTROSPECT_PATH).reply(200, tokenInfoBody(PORTAL_B, 'access-z'));
+    const mismatch = await callback(
+      `code=code-3&state=${encodeURIComponent(second.state)}`,
+      second.cookie,
+    );
+    expect(mismatch.status).toBe(502);
+    expect(await portalRows()).toEqual([]);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it('a revoked refresh token flags the portal and stops its outbox instead of retrying', async () => {
     await install(PORTAL_A);
     await install(PORTAL_B);
@@ -372,18 +494,22 @@ describe.each(dialects)('installing Truce in several HubSpot accounts on %s', (d
         clock,
       );
     clock = T0 + 1800 * 1000; // both tokens expired
+    // RFC 6749's refusal alone, without HubSpot's older status and message fields.
     nock(API)
       .post(
-        '/oauth/v1/token',
+        TOKEN_PATH,
         (body: Record<string, string>) => body.refresh_token === `refresh-${PORTAL_A}`,
       )
-      .reply(400, { status: 'BAD_REFRESH_TOKEN', message: 'missing or unknown refresh token' });
+      .reply(400, {
+        error: 'invalid_grant',
+        error_description: 'refresh token is invalid, expired or revoked',
+      });
     nock(API)
       .post(
-        '/oauth/v1/token',
+        TOKEN_PATH,
         (body: Record<string, string>) => body.refresh_token === `refresh-${PORTAL_B}`,
       )
-      .reply(200, tokenBody('access-B2', `refresh-${PORTAL_B}`));
+      .reply(200, tokenBody('access-B2', `refresh-${PORTAL_B}`, PORTAL_B));
     nock(API, { reqheaders: { authorization: 'Bearer access-B2' } })
       .patch('/crm/v3/objects/contacts/501')
       .reply(200, {
@@ -401,6 +527,9 @@ describe.each(dialects)('installing Truce in several HubSpot accounts on %s', (d
       status: 'needs_reinstall',
       deactivated_at: clock,
     });
+    expect(portals.find((row) => row.portal_id === PORTAL_A)?.status_reason ?? '').toContain(
+      'invalid_grant',
+    );
     expect(portals.find((row) => row.portal_id === PORTAL_B)).toMatchObject({ status: 'active' });
     const heldA = await db()
       .selectFrom('hubspot_outbox')
@@ -494,6 +623,45 @@ describe.each(dialects)('installing Truce in several HubSpot accounts on %s', (d
     }
     await deactivatePortal(db(), PORTAL_B, 'inactive', 'to count its rows', clock);
     expect(await countsOf(PORTAL_B)).toEqual(before);
+  });
+
+  it("purge's revoke: the refresh token goes to /oauth/2026-03/token/revoke; a refusal or an outage is reported, not thrown", async () => {
+    await install(PORTAL_A);
+    await install(PORTAL_B);
+    const oauth = createHubSpotOAuth({
+      clientId: CLIENT_ID,
+      clientSecret: WEBHOOK_SECRET,
+      redirectUri: `${PUBLIC_BASE_URL}/oauth/callback`,
+      apiBase: API,
+    });
+    let revoked: Record<string, string> = {};
+    nock(API, { reqheaders: FORM })
+      .post('/oauth/2026-03/token/revoke', (body: Record<string, string>) => {
+        revoked = body;
+        return true;
+      })
+      .reply(204);
+    expect(await revokePortalToken(db(), keyring, oauth, PORTAL_A)).toEqual({ outcome: 'revoked' });
+    expect(revoked).toEqual({
+      client_id: CLIENT_ID,
+      client_secret: WEBHOOK_SECRET,
+      token: `refresh-${PORTAL_A}`,
+      token_type_hint: 'refresh_token',
+    });
+
+    nock(API)
+      .post('/oauth/2026-03/token/revoke')
+      .reply(400, { error: 'invalid_grant', error_description: 'refresh token is revoked' });
+    expect(await revokePortalToken(db(), keyring, oauth, PORTAL_B)).toEqual({
+      outcome: 'not revoked',
+      reason: 'HubSpot answered 400 to POST /oauth/2026-03/token/revoke (invalid_grant)',
+    });
+    nock(API).post('/oauth/2026-03/token/revoke').replyWithError('connect ECONNREFUSED');
+    const outage = await revokePortalToken(db(), keyring, oauth, PORTAL_B);
+    expect(outage.outcome).toBe('not revoked');
+    expect(JSON.stringify(outage)).not.toContain(`refresh-${PORTAL_B}`);
+    expect(await revokePortalToken(db(), keyring, oauth, 79999)).toEqual({ outcome: 'no token' });
+    expect(nock.pendingMocks()).toEqual([]);
   });
 
   it('keys rotate: tokens move to the new key and still open to the same values', async () => {

@@ -289,15 +289,21 @@ describe('secrets never reach the log: the OAuth install', () => {
     expect(install.status).toBe(302);
     const state = new URL(install.headers.get('location')!).searchParams.get('state')!;
     const cookie = install.headers.get('set-cookie')!.split(';')[0]!;
-    nock(OAUTH_API).post('/oauth/v1/token').reply(200, {
-      access_token: ACCESS,
-      refresh_token: REFRESH,
-      expires_in: 1800,
-      token_type: 'bearer',
-    });
+    // The new endpoints take every secret in the form body: the body and the answer must stay out of the log.
     nock(OAUTH_API)
-      .get(`/oauth/v1/access-tokens/${ACCESS}`)
+      .post('/oauth/2026-03/token')
       .reply(200, {
+        access_token: ACCESS,
+        refresh_token: REFRESH,
+        expires_in: 1800,
+        token_type: 'bearer',
+        hub_id: PORTAL,
+        scopes: ['oauth'],
+      });
+    nock(OAUTH_API)
+      .post('/oauth/2026-03/token/introspect')
+      .reply(200, {
+        active: true,
         token: ACCESS,
         user: 'admin@portal.example',
         hub_domain: 'portal.example',
@@ -306,7 +312,7 @@ describe('secrets never reach the log: the OAuth install', () => {
         app_id: 4242,
         expires_in: 1790,
         user_id: 1234,
-        token_type: 'access',
+        token_type: 'bearer',
       });
     const page = await fetch(
       `${baseUrl}/oauth/callback?code=${CODE}&state=${encodeURIComponent(state)}`,
@@ -320,6 +326,15 @@ describe('secrets never reach the log: the OAuth install', () => {
       `${baseUrl}/oauth/callback?code=${CODE}&state=${encodeURIComponent(state)}`,
     );
     expect(replay.status).toBe(400);
+    // A token exchange HubSpot answers with an error about the app itself is logged with its error, not the body.
+    nock(OAUTH_API)
+      .post('/oauth/2026-03/token')
+      .reply(401, { error: 'invalid_client', error_description: 'client authentication failed' });
+    const misconfigured = await fetch(
+      `${baseUrl}/oauth/callback?code=${CODE}&state=${encodeURIComponent(state)}`,
+      { headers: { cookie } },
+    );
+    expect(misconfigured.status).toBe(502);
     // HubSpot refuses the first call (properties.ensure reads what exists first: 401), then accepts.
     nock(OAUTH_API)
       .get(/.*/)
@@ -330,6 +345,7 @@ describe('secrets never reach the log: the OAuth install', () => {
 
     const log = capture.lines.join('\n');
     expect(log).toContain(`portal ${PORTAL} installed Truce`);
+    expect(log).toContain('HubSpot answered 401 to POST /oauth/2026-03/token (invalid_client)');
     expect(log).toContain('HubSpot properties.ensure failed (expired)');
     expect(capture.lines.length).toBeGreaterThan(3);
     const secrets: Record<string, string> = {
