@@ -1,6 +1,6 @@
 import express from 'express';
 
-import { loadConfig } from '../../../server/config';
+import { ConfigError, loadConfig } from '../../../server/config';
 import { requireApiKey } from '../../../server/http/api-key-auth';
 import { errorHandler } from '../../../server/http/error-handler';
 
@@ -90,10 +90,14 @@ describe('bearer keys for several portals (TRUCE_API_KEYS)', () => {
     expect(() =>
       loadConfig({ TRUCE_API_KEYS: '71001:short-secret,abc:portal-b-key-0123456789' }),
     ).toThrow(/entry 1 must be at least 16 characters[\s\S]*entry 2 must be PORTAL_ID:KEY/);
+    // Caught outside the catch block, so the check cannot be skipped by a load that does not throw.
+    let caught: unknown;
     try {
       loadConfig({ TRUCE_API_KEYS: '71001:short-secret' });
     } catch (error) {
-      expect(String(error)).not.toContain('short-secret');
+      caught = error;
     }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect(String(caught)).not.toContain('short-secret');
   });
 });
