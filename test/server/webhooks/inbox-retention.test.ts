@@ -15,6 +15,7 @@ import {
 } from '../../../server/webhooks/webhook-event.repository';
 import { createWebhookMetrics } from '../../../server/webhooks/webhook-metrics';
 import { createTestDatabase, dialects, type TestDatabase } from '../../helpers/database';
+import { capturePreparedStatements, queryPlan } from '../../helpers/sqlite-plan';
 
 const DAY = 86_400_000;
 const NOW = 1_764_000_000_000;
@@ -205,21 +206,13 @@ describe('inbox retention on SQLite', () => {
   it('deletes through the (status, next_attempt_at) index, not by scanning the inbox', async () => {
     const database = await createTestDatabase('sqlite');
     try {
-      const statements: string[] = [];
       const sqlite = database.sqlite!;
-      const prepare = sqlite.prepare.bind(sqlite);
-      const spy = jest.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
-        statements.push(source);
-        return prepare(source);
-      });
-      await pruneDoneEvents(database.db, { before: CUTOFF, limit: 1000, skipLocked: false });
-      spy.mockRestore();
+      const { statements } = await capturePreparedStatements(sqlite, () =>
+        pruneDoneEvents(database.db, { before: CUTOFF, limit: 1000, skipLocked: false }),
+      );
       const remove = statements.find((text) => /^delete from "webhook_event"/i.test(text));
       expect(remove).toBeDefined();
-      const plan = sqlite
-        .prepare(`explain query plan ${remove!}`)
-        .all('done', 0, CUTOFF, CUTOFF, CUTOFF)
-        .map((row) => (row as { detail: string }).detail);
+      const plan = queryPlan(sqlite, remove!, ['done', 0, CUTOFF, CUTOFF, CUTOFF]);
       expect(plan).toContainEqual(expect.stringMatching(/USING INDEX webhook_event_due/));
       expect(plan.join('\n')).not.toMatch(/SCAN webhook_event(?! USING)|TEMP B-TREE/);
     } finally {

@@ -13,6 +13,7 @@ import {
 import { storeWebhookBatch } from '../../../server/webhooks/webhook-intake';
 import { WebhookWorker } from '../../../server/webhooks/webhook-worker';
 import { testConfig } from '../../helpers/config';
+import { capturePreparedStatements, queryPlan } from '../../helpers/sqlite-plan';
 import { hubspotEvent, PORTAL_ID } from '../../helpers/webhooks';
 
 // SQLite only: PostgreSQL keeps statistics (autovacuum) and plans these by primary key on its own. SQLite has
@@ -24,23 +25,25 @@ describe('webhook inbox queries on SQLite', () => {
       await migrateToLatest(database.db);
       // The worker completes the events it applied in groups of 10 on SQLite.
       const ids = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-      const statements: string[] = [];
       const sqlite = database.sqlite!;
-      const prepare = sqlite.prepare.bind(sqlite);
-      const spy = jest.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
-        statements.push(source);
-        return prepare(source);
-      });
-      await database.db
-        .transaction()
-        .execute((trx) => completeClaimedEvents(trx, { ids, workerId: 'w', now: 5 }));
-      spy.mockRestore();
+      const { statements } = await capturePreparedStatements(sqlite, () =>
+        database.db
+          .transaction()
+          .execute((trx) => completeClaimedEvents(trx, { ids, workerId: 'w', now: 5 })),
+      );
       const update = statements.find((text) => /^update "webhook_event"/i.test(text));
       expect(update).toBeDefined();
-      const plan = sqlite
-        .prepare(`explain query plan ${update!}`)
-        .all('done', 'applied', 5, null, null, ...ids, 'w', 'pending', 'failed')
-        .map((row) => (row as { detail: string }).detail);
+      const plan = queryPlan(sqlite, update!, [
+        'done',
+        'applied',
+        5,
+        null,
+        null,
+        ...ids,
+        'w',
+        'pending',
+        'failed',
+      ]);
       expect(plan).toEqual([expect.stringMatching(/USING INTEGER PRIMARY KEY/)]);
     } finally {
       await database.close();
@@ -51,15 +54,9 @@ describe('webhook inbox queries on SQLite', () => {
     const database = openDatabase({ dialect: 'sqlite', filename: ':memory:' });
     try {
       await migrateToLatest(database.db);
-      const statements: string[] = [];
-      const sqlite = database.sqlite!;
-      const prepare = sqlite.prepare.bind(sqlite);
-      const spy = jest.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
-        statements.push(source);
-        return prepare(source);
-      });
-      await latestHandoff(database.db, 1, 2);
-      spy.mockRestore();
+      const { statements } = await capturePreparedStatements(database.sqlite!, () =>
+        latestHandoff(database.db, 1, 2),
+      );
       expect(statements).toEqual([expect.stringMatching(/ limit 1$/)]);
     } finally {
       await database.close();
@@ -83,13 +80,7 @@ describe('webhook inbox queries on SQLite', () => {
         ]),
         now,
       );
-      const statements: string[] = [];
       const sqlite = database.sqlite!;
-      const prepare = sqlite.prepare.bind(sqlite);
-      const spy = jest.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
-        statements.push(source);
-        return prepare(source);
-      });
       const worker = new WebhookWorker({
         database,
         dispatcher: defaultWebhookDispatcher(),
@@ -98,15 +89,14 @@ describe('webhook inbox queries on SQLite', () => {
         now: () => now,
         settings: testConfig().settings.webhooks,
       });
-      expect(await worker.drain()).toBe(1);
-      spy.mockRestore();
+      const { result: drained, statements } = await capturePreparedStatements(sqlite, () =>
+        worker.drain(),
+      );
+      expect(drained).toBe(1);
       const readBack = statements.find((text) => /^select "property_name"/i.test(text));
       expect(readBack).toBeDefined();
       const parameters = (readBack!.match(/\?/g) ?? []).map(() => 1);
-      const plan = sqlite
-        .prepare(`explain query plan ${readBack!}`)
-        .all(...parameters)
-        .map((row) => (row as { detail: string }).detail);
+      const plan = queryPlan(sqlite, readBack!, parameters);
       expect(plan).toEqual([expect.stringMatching(/USING INDEX webhook_event_contact_change/)]);
     } finally {
       await database.close();
@@ -127,23 +117,15 @@ describe('webhook inbox queries on SQLite', () => {
            case when i <= 2000 then 'done' when i <= 2002 then 'pending' when i = 2003 then 'failed'
              else 'dead' end, 1, i, 1000 + i from s where i <= 2004`,
       );
-      const statements: string[] = [];
-      const prepare = sqlite.prepare.bind(sqlite);
-      const spy = jest.spyOn(sqlite, 'prepare').mockImplementation((source: string) => {
-        statements.push(source);
-        return prepare(source);
-      });
-      const stats = await inboxStats(database.db);
-      spy.mockRestore();
+      const { result: stats, statements } = await capturePreparedStatements(sqlite, () =>
+        inboxStats(database.db),
+      );
       expect(stats).toEqual({
         counts: { pending: 2, failed: 1, dead: 1 },
         oldestWaitingReceivedAt: 1000 + 2001,
       });
       expect(statements).toHaveLength(1);
-      const plan = sqlite
-        .prepare(`explain query plan ${statements[0]!}`)
-        .all('pending', 'failed', 'dead')
-        .map((row) => (row as { detail: string }).detail);
+      const plan = queryPlan(sqlite, statements[0]!, ['pending', 'failed', 'dead']);
       expect(plan).toEqual(
         expect.arrayContaining([
           // A search of the index by status, not a scan of the inbox.
