@@ -38,16 +38,28 @@ handoff:
     escalation: { action: manager_task }
 `;
 
-/** A card request signed as HubSpot's `hubspot.fetch` would sign it (v3, computed independently here). */
+/**
+ * A card request signed as HubSpot's `hubspot.fetch` would sign it (v3, computed independently here).
+ * `signedUri` turns the URL into the string HubSpot signs; a test sending percent-encoded segments passes the
+ * decoding HubSpot applies first, the rest sign the URL as sent.
+ */
 export async function cardRequest(
   baseUrl: string,
   method: 'GET' | 'POST',
   pathAndQuery: string,
-  options: { timestamp: number; body?: unknown; secret?: string },
+  options: {
+    timestamp: number;
+    body?: unknown;
+    secret?: string;
+    signedUri?: (url: string) => string;
+  },
 ): Promise<Response> {
   const body = options.body === undefined ? '' : JSON.stringify(options.body);
+  const url = `${PUBLIC_BASE_URL}${pathAndQuery}`;
   const signature = createHmac('sha256', options.secret ?? WEBHOOK_SECRET)
-    .update(`${method}${PUBLIC_BASE_URL}${pathAndQuery}${body}${options.timestamp}`)
+    .update(
+      `${method}${options.signedUri ? options.signedUri(url) : url}${body}${options.timestamp}`,
+    )
     .digest('base64');
   return fetch(`${baseUrl}${pathAndQuery}`, {
     method,
