@@ -3,6 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import type { Kysely } from 'kysely';
+
+import type { Database } from '../../server/db/schema';
+
 export const WEBHOOK_SECRET = 'test-client-secret-7d1c';
 export const PORTAL_ID = 62515;
 export const PUBLIC_BASE_URL = 'https://truce.example.com';
@@ -23,6 +27,15 @@ export function webhookEnv(extra: Record<string, string> = {}): Record<string, s
     PUBLIC_BASE_URL,
     ...extra,
   };
+}
+
+/** How many events the webhook inbox holds, whatever their status. */
+export async function storedEventCount(db: Kysely<Database>): Promise<number> {
+  const { n } = await db
+    .selectFrom('webhook_event')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(n);
 }
 
 let nextEventId = 1;

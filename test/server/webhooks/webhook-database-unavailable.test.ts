@@ -1,7 +1,13 @@
 import { databaseUnavailable } from '../../../server/db/database-unavailable';
 import { testConfig } from '../../helpers/config';
 import { startTestService, type TestService } from '../../helpers/service';
-import { errorOf, hubspotEvent, postWebhook, webhookEnv } from '../../helpers/webhooks';
+import {
+  errorOf,
+  hubspotEvent,
+  postWebhook,
+  storedEventCount,
+  webhookEnv,
+} from '../../helpers/webhooks';
 
 const T0 = 1_764_100_000_000;
 
@@ -48,15 +54,7 @@ describe('webhook intake when SQLite refuses the write', () => {
     await running.stop();
   });
 
-  const storedCount = async () =>
-    Number(
-      (
-        await running.database.db
-          .selectFrom('webhook_event')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const storedCount = () => storedEventCount(running.database.db);
 
   it('answers 503 database_unavailable on a full disk, stores nothing, and stores the redelivery once space is back', async () => {
     const sqlite = running.database.sqlite!;
