@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { parse } from 'csv-parse/sync';
 
-import { spawnTruce } from '../helpers/process';
+import { runTruce } from '../helpers/process';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'truce-attribute-'));
 
@@ -15,21 +15,12 @@ function fixture(name: string, text: string): string {
 }
 
 /** Runs `truce attribute …` with a service environment that would not start (the command must not care). */
-async function attribute(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | string; stdout: string; stderr: string }> {
-  const run = spawnTruce(['attribute', ...args], {
+function attribute(args: string[], env: Record<string, string> = {}) {
+  return runTruce(['attribute', ...args], {
     PORT: 'not-a-port',
     DATABASE_URL: 'mysql://nope',
     ...env,
   });
-  let stdout = '';
-  let stderr = '';
-  run.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  run.child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await run.exited;
-  return { code, stdout, stderr };
 }
 
 const TOY = fixture(

@@ -5,22 +5,12 @@ import path from 'node:path';
 import { createSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { openDatabase } from '../../server/db/database';
 import { createPostgresSchema, dialects } from '../helpers/database';
-import { spawnTruce } from '../helpers/process';
+import { runTruce } from '../helpers/process';
 
 jest.setTimeout(60_000);
 
 const CLICKS = 3;
 const SUBMISSIONS = 2;
-
-async function runTruce(args: string[], env: Record<string, string>) {
-  const run = spawnTruce(args, env);
-  let stdout = '';
-  let stderr = '';
-  run.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  run.child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await run.exited;
-  return { code, stdout, stderr };
-}
 
 describe.each(dialects)('truce backfill and truce spend sync as commands (%s)', (dialect) => {
   let sandbox: Sandbox;

@@ -17,6 +17,20 @@ export function spawnTruce(args: string[], env: Record<string, string | undefine
   return spawnScript(path.join(ROOT, 'server/main.ts'), args, env);
 }
 
+/** Runs `truce <args>` to the end and returns its exit code with stdout and stderr kept apart. */
+export async function runTruce(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const run = spawnTruce(args, env);
+  let stdout = '';
+  let stderr = '';
+  run.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  run.child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await run.exited;
+  return { code, stdout, stderr };
+}
+
 /** Runs a TypeScript entry point (e.g. a test fixture around `startService`) as a real process. */
 export function spawnScript(
   script: string,
