@@ -7,6 +7,7 @@ import { closePeriod, periodAdjustments } from '../../server/attribution/period-
 import { staticHubSpotClients } from '../../server/hubspot/hubspot-client';
 import { testConfig } from '../helpers/config';
 import { dialects } from '../helpers/database';
+import { batchAnswer, nockDealPipeline } from '../helpers/hubspot-answers';
 import { startTestService, type TestService } from '../helpers/service';
 import {
   errorOf,
@@ -72,40 +73,14 @@ const CONTACTS: Record<
   },
 };
 
-const stage = (id: string, isClosed: boolean, probability: string) => ({
-  id,
-  label: id,
-  displayOrder: 0,
-  metadata: { isClosed: String(isClosed), probability },
-  archived: false,
-  createdAt: iso(X - 400 * DAY),
-  updatedAt: iso(X - 400 * DAY),
-  writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT',
-});
-
 function mockHubSpot(): { contactReads: string[][] } {
   const contactReads: string[][] = [];
-  nock(API)
-    .persist()
-    .get('/crm/v3/pipelines/deals')
-    .reply(200, {
-      results: [
-        {
-          id: 'sales',
-          label: 'Sales',
-          displayOrder: 0,
-          archived: false,
-          createdAt: iso(X - 400 * DAY),
-          updatedAt: iso(X - 400 * DAY),
-          stages: [
-            stage('qualified', false, '0.4'),
-            // A custom won stage: Truce must not assume `closedwon`.
-            stage('contractsigned', true, '1.0'),
-            stage('lost', true, '0.0'),
-          ],
-        },
-      ],
-    });
+  nockDealPipeline(API, X, [
+    { id: 'qualified', isClosed: false, probability: '0.4' },
+    // A custom won stage: Truce must not assume `closedwon`.
+    { id: 'contractsigned', isClosed: true, probability: '1.0' },
+    { id: 'lost', isClosed: true, probability: '0.0' },
+  ]);
   nock(API)
     .persist()
     .post('/crm/v3/objects/contacts/batch/read')
@@ -113,11 +88,8 @@ function mockHubSpot(): { contactReads: string[][] } {
       const request = body as { inputs: { id: string }[]; propertiesWithHistory: string[] };
       contactReads.push(request.inputs.map((input) => input.id));
       expect(request.propertiesWithHistory).toContain('hs_latest_source');
-      return {
-        status: 'COMPLETE',
-        startedAt: iso(X),
-        completedAt: iso(X),
-        results: request.inputs.map(({ id }) => ({
+      return batchAnswer(
+        request.inputs.map(({ id }) => ({
           id,
           properties: CONTACTS[id]!.properties,
           propertiesWithHistory: CONTACTS[id]!.history,
@@ -125,32 +97,30 @@ function mockHubSpot(): { contactReads: string[][] } {
           updatedAt: iso(X),
           archived: false,
         })),
-      };
+        X,
+      );
     });
   // The won deal's own read (name, amount) and its line items: this deal has none (HubSpot answers 207).
   nock(API)
     .persist()
     .post('/crm/v3/objects/deals/batch/read')
-    .reply(200, (_uri, body) => ({
-      status: 'COMPLETE',
-      startedAt: iso(X),
-      completedAt: iso(X),
-      results: (body as { inputs: { id: string }[] }).inputs.map(({ id }) => ({
-        id,
-        properties: { dealname: 'Acme renewal', amount: '1000' },
-        createdAt: iso(X),
-        updatedAt: iso(X),
-        archived: false,
-      })),
-    }));
+    .reply(200, (_uri, body) =>
+      batchAnswer(
+        (body as { inputs: { id: string }[] }).inputs.map(({ id }) => ({
+          id,
+          properties: { dealname: 'Acme renewal', amount: '1000' },
+          createdAt: iso(X),
+          updatedAt: iso(X),
+          archived: false,
+        })),
+        X,
+      ),
+    );
   nock(API)
     .persist()
     .post('/crm/v4/associations/deals/line_items/batch/read')
     .reply(207, {
-      status: 'COMPLETE',
-      startedAt: iso(X),
-      completedAt: iso(X),
-      results: [],
+      ...batchAnswer([], X),
       numErrors: 1,
       errors: [
         {

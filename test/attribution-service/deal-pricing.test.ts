@@ -7,6 +7,7 @@ import nock from 'nock';
 import { staticHubSpotClients } from '../../server/hubspot/hubspot-client';
 import { testConfig } from '../helpers/config';
 import { dialects } from '../helpers/database';
+import { batchAnswer, nockDealPipeline } from '../helpers/hubspot-answers';
 import { startTestService, type TestService } from '../helpers/service';
 import { hubspotEvent, PORTAL_ID, postWebhook, webhookEnv } from '../helpers/webhooks';
 
@@ -90,49 +91,11 @@ function mockHubSpot(options: { lineItemsForbidden?: boolean } = {}): HubSpotMoc
     patches: [],
     createdDealProperties: [],
   };
-  const batch = (results: unknown[]) => ({
-    status: 'COMPLETE',
-    startedAt: iso(T),
-    completedAt: iso(T),
-    results,
-  });
-  nock(API)
-    .persist()
-    .get('/crm/v3/pipelines/deals')
-    .reply(200, {
-      results: [
-        {
-          id: 'sales',
-          label: 'Sales',
-          displayOrder: 0,
-          archived: false,
-          createdAt: iso(T - 400 * DAY),
-          updatedAt: iso(T - 400 * DAY),
-          stages: [
-            {
-              id: 'open',
-              label: 'Open',
-              displayOrder: 0,
-              metadata: { isClosed: 'false', probability: '0.5' },
-              archived: false,
-              createdAt: iso(T),
-              updatedAt: iso(T),
-              writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT',
-            },
-            {
-              id: 'won',
-              label: 'Won',
-              displayOrder: 1,
-              metadata: { isClosed: 'true', probability: '1.0' },
-              archived: false,
-              createdAt: iso(T),
-              updatedAt: iso(T),
-              writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT',
-            },
-          ],
-        },
-      ],
-    });
+  const batch = (results: unknown[]) => batchAnswer(results, T);
+  nockDealPipeline(API, T, [
+    { id: 'open', label: 'Open', isClosed: false, probability: '0.5' },
+    { id: 'won', label: 'Won', isClosed: true, probability: '1.0' },
+  ]);
   nock(API)
     .persist()
     .post('/crm/v3/objects/contacts/batch/read')
