@@ -1,15 +1,11 @@
 import { sql } from 'kysely';
 
-import { newAppMetrics } from '../../../server/app';
 import { latestHandoff } from '../../../server/handoff/handoff.repository';
 import { webhookBatchSchema } from '../../../server/hubspot/webhook-event.schema';
-import { createLogger } from '../../../server/logger';
 import { registerStaticPortal } from '../../../server/portals/portal.repository';
-import { defaultWebhookDispatcher } from '../../../server/webhooks/handlers';
 import { storeWebhookBatch } from '../../../server/webhooks/webhook-intake';
-import { WebhookWorker } from '../../../server/webhooks/webhook-worker';
-import { testConfig } from '../../helpers/config';
 import { createTestDatabase, dialects, type TestDatabase } from '../../helpers/database';
+import { testWebhookWorker } from '../../helpers/webhook-worker';
 import { hubspotEvent, PORTAL_ID } from '../../helpers/webhooks';
 
 const T0 = 1_764_200_000_000;
@@ -45,14 +41,7 @@ const CONTACT = 77;
     it('records a touch processed while the episode is being assigned', async () => {
       const { db } = database;
       await registerStaticPortal(db, PORTAL_ID, T0);
-      const worker = new WebhookWorker({
-        database,
-        dispatcher: defaultWebhookDispatcher(),
-        metrics: newAppMetrics({ database, now: () => NOW }).webhooks,
-        logger: createLogger('silent'),
-        now: () => NOW,
-        settings: testConfig().settings.webhooks,
-      });
+      const worker = testWebhookWorker(database, NOW);
       const contactChange = (eventId: number, at: number, propertyName: string, value: string) =>
         hubspotEvent({
           eventId,

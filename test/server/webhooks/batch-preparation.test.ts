@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 
-import { newAppMetrics } from '../../../server/app';
 import {
   applyPropertyChange,
   applyPropertyChanges,
@@ -8,7 +7,6 @@ import {
 } from '../../../server/crm/crm-object.repository';
 import { lockAllUntilCommit, lockUntilCommit } from '../../../server/db/advisory-lock';
 import { webhookBatchSchema } from '../../../server/hubspot/webhook-event.schema';
-import { createLogger } from '../../../server/logger';
 import { registerStaticPortal } from '../../../server/portals/portal.repository';
 import {
   type DispatchedEvent,
@@ -17,9 +15,8 @@ import {
 } from '../../../server/webhooks/dispatcher';
 import { registerWebhookHandlers } from '../../../server/webhooks/handlers';
 import { storeWebhookBatch } from '../../../server/webhooks/webhook-intake';
-import { WebhookWorker } from '../../../server/webhooks/webhook-worker';
-import { testConfig } from '../../helpers/config';
 import { createTestDatabase, dialects, type TestDatabase } from '../../helpers/database';
+import { testWebhookWorker } from '../../helpers/webhook-worker';
 import { hubspotEvent, PORTAL_ID } from '../../helpers/webhooks';
 
 const T0 = 1_764_200_000_000;
@@ -132,15 +129,7 @@ async function processStream(
   dispatcher: WebhookDispatcher,
 ): Promise<Record<string, unknown[]>> {
   await registerStaticPortal(database.db, PORTAL_ID, T0);
-  const config = testConfig();
-  const worker = new WebhookWorker({
-    database,
-    dispatcher: registerWebhookHandlers(dispatcher),
-    metrics: newAppMetrics({ database, now: () => NOW }).webhooks,
-    logger: createLogger('silent'),
-    now: () => NOW,
-    settings: config.settings.webhooks,
-  });
+  const worker = testWebhookWorker(database, NOW, registerWebhookHandlers(dispatcher));
   for (const batch of mixedStream()) {
     await storeWebhookBatch(database, webhookBatchSchema.parse(batch), NOW);
     expect(await worker.drain()).toBe(batch.length);

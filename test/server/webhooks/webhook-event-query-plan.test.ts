@@ -1,19 +1,15 @@
-import { newAppMetrics } from '../../../server/app';
 import { openDatabase } from '../../../server/db/database';
 import { migrateToLatest } from '../../../server/db/migrate';
 import { latestHandoff } from '../../../server/handoff/handoff.repository';
 import { webhookBatchSchema } from '../../../server/hubspot/webhook-event.schema';
-import { createLogger } from '../../../server/logger';
 import { registerStaticPortal } from '../../../server/portals/portal.repository';
-import { defaultWebhookDispatcher } from '../../../server/webhooks/handlers';
 import {
   completeClaimedEvents,
   inboxStats,
 } from '../../../server/webhooks/webhook-event.repository';
 import { storeWebhookBatch } from '../../../server/webhooks/webhook-intake';
-import { WebhookWorker } from '../../../server/webhooks/webhook-worker';
-import { testConfig } from '../../helpers/config';
 import { capturePreparedStatements, queryPlan } from '../../helpers/sqlite-plan';
+import { testWebhookWorker } from '../../helpers/webhook-worker';
 import { hubspotEvent, PORTAL_ID } from '../../helpers/webhooks';
 
 // SQLite only: PostgreSQL keeps statistics (autovacuum) and plans these by primary key on its own. SQLite has
@@ -81,14 +77,7 @@ describe('webhook inbox queries on SQLite', () => {
         now,
       );
       const sqlite = database.sqlite!;
-      const worker = new WebhookWorker({
-        database,
-        dispatcher: defaultWebhookDispatcher(),
-        metrics: newAppMetrics({ database, now: () => now }).webhooks,
-        logger: createLogger('silent'),
-        now: () => now,
-        settings: testConfig().settings.webhooks,
-      });
+      const worker = testWebhookWorker(database, now);
       const { result: drained, statements } = await capturePreparedStatements(sqlite, () =>
         worker.drain(),
       );
