@@ -8,7 +8,7 @@ import SQLite from 'better-sqlite3';
 
 import { openDatabase } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
-import { freePort } from '../server/http/loopback';
+import { freePort, waitForOk } from '../server/http/loopback';
 import { registerStaticPortal } from '../server/portals/portal.repository';
 import type { Benchmark } from './registry';
 
@@ -160,8 +160,7 @@ export const soakBenchmark: Benchmark = {
     );
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
-      if (!(await waitUntil(async () => (await fetch(`${baseUrl}/readyz`)).ok, 60_000)))
-        throw new Error('the service did not become ready');
+      await waitForOk(`${baseUrl}/readyz`, 300, 200);
       const pid = child.pid!;
 
       // Baseline in the same run: card reads alone.
