@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 
 import { CARD_ROUTES } from '../extensions/app/cards/api/contract';
+import { signV3 } from '../sandbox/webhook-signer';
 import { loadConfig } from '../server/config';
 import { openDatabase } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
@@ -25,9 +25,7 @@ const WARM_UP = Math.min(100, REQUESTS);
 /** HubSpot's v3 signature over method, public URL, body and timestamp, as `hubspot.fetch` sends it. */
 async function signedGet(baseUrl: string, pathAndQuery: string): Promise<number> {
   const timestamp = Date.now();
-  const signature = createHmac('sha256', SECRET)
-    .update(`GET${PUBLIC_BASE_URL}${pathAndQuery}${timestamp}`)
-    .digest('base64');
+  const signature = signV3(SECRET, 'GET', `${PUBLIC_BASE_URL}${pathAndQuery}`, '', timestamp);
   const started = performance.now();
   const response = await fetch(`${baseUrl}${pathAndQuery}`, {
     headers: {

@@ -1,6 +1,7 @@
 import type { BulkColumn } from '../server/db/bulk-insert';
 import { bulkInsert } from '../server/db/bulk-insert';
 import type { DatabaseHandle } from '../server/db/database';
+import { seededRandom } from '../src/handoff/seeded-random';
 
 /**
  * A deterministic portal for the full-recomputation benchmark: 100,000 deals (30 % won, 45 % lost, 25 % open)
@@ -26,15 +27,6 @@ const CHANNELS = [
   'partner',
 ];
 
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 interface Deal {
   id: number;
   outcome: 'won' | 'lost' | 'open';
@@ -47,7 +39,7 @@ export async function seedRecomputeData(
   handle: DatabaseHandle,
   portalId: number,
 ): Promise<{ contacts: number; won: number }> {
-  const next = random(7);
+  const next = seededRandom(7);
   const deals: Deal[] = [];
   const dealContacts: Array<[number, number]> = [];
   const contactEnd: number[] = [];

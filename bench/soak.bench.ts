@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import SQLite from 'better-sqlite3';
 
+import { signV3 } from '../sandbox/webhook-signer';
 import { openDatabase } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
-import { freePort } from '../server/http/loopback';
+import { freePort, waitForOk } from '../server/http/loopback';
 import { registerStaticPortal } from '../server/portals/portal.repository';
 import type { Benchmark } from './registry';
 
@@ -29,10 +29,9 @@ const BASELINE_S = 5;
 const DRAIN_TIMEOUT_S = Number(process.env.SOAK_DRAIN_TIMEOUT_S ?? 600);
 const STAGES = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead'];
 
+/** HubSpot's v3 signature of a request to the service's public URL. */
 function sign(method: string, pathAndQuery: string, body: string, timestamp: number): string {
-  return createHmac('sha256', SECRET)
-    .update(`${method}${PUBLIC_BASE_URL}${pathAndQuery}${body}${timestamp}`)
-    .digest('base64');
+  return signV3(SECRET, method, `${PUBLIC_BASE_URL}${pathAndQuery}`, body, timestamp);
 }
 
 let nextEventId = 1;
@@ -160,8 +159,7 @@ export const soakBenchmark: Benchmark = {
     );
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
-      if (!(await waitUntil(async () => (await fetch(`${baseUrl}/readyz`)).ok, 60_000)))
-        throw new Error('the service did not become ready');
+      await waitForOk(`${baseUrl}/readyz`, 300, 200);
       const pid = child.pid!;
 
       // Baseline in the same run: card reads alone.

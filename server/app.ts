@@ -12,8 +12,9 @@ import type { DatabaseHandle } from './db/database';
 import { handoffReportRoutes } from './handoff/handoff-report.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { healthRoutes } from './http/health.routes';
+import { refuseDeepJson } from './http/json-depth';
 import { metricsRoutes } from './http/metrics.routes';
-import { refuseDeepJson, securityHeaders } from './http/security-headers';
+import { securityHeaders } from './http/security-headers';
 import { type Logger, requestLogSerializer } from './logger';
 import { oauthRoutes, type OAuthRoutesDeps } from './oauth/oauth.routes';
 import type { IntakeActivity } from './webhooks/intake-activity';
@@ -98,7 +99,9 @@ export function createApp(config: Config, deps: AppDeps): Express {
   app.use(contactHandoffRoutes(config, deps));
   app.use(dealCardRoutes(config, { database: deps.database, now: deps.now }));
 
-  app.use(express.json({ limit: JSON_BODY_LIMIT, verify: refuseDeepJson }));
+  app.use(
+    express.json({ limit: JSON_BODY_LIMIT, verify: (_req, _res, body) => refuseDeepJson(body) }),
+  );
   app.use(handoffReportRoutes(config, deps));
   app.use(
     attributionRoutes(config, {

@@ -146,15 +146,15 @@ export async function attributionReportViews(
   portalId: number,
   asked: AttributionReportQuery,
 ): Promise<ReportView[]> {
+  if (asked.view === 'credits') {
+    // Per-deal rows exist for the journey models only; data-driven models are solved per period, not per deal.
+    return [creditRowsView(storedCredits(db, portalId, asked))];
+  }
   // One model asked by name is shown even if empty; `all` leaves out data-driven models never computed.
   const query =
     asked.models.length > 1
       ? { ...asked, models: await modelsWithResults(db, portalId, asked) }
       : asked;
-  if (query.view === 'credits') {
-    // Per-deal rows exist for the journey models only; data-driven models are solved per period, not per deal.
-    return [creditRowsView(storedCredits(db, portalId, query))];
-  }
   const accumulator = new AttributionAccumulator({ by: query.by, models: query.models });
   for await (const credit of storedCredits(db, portalId, query)) accumulator.add(credit);
   await addPeriodCredits(db, portalId, query, accumulator);

@@ -198,21 +198,16 @@ export class AttributionWorker implements BackgroundTask {
       try {
         stageOutcome = await this.pipelines.wonStages(portalId, getClient, this.deps.now());
         const { attribution } = this.deps.settings;
+        const won = await this.wonDealIds(portalId, portalJobs, stageOutcome);
         // Reading labels reads every won deal's contacts, so the missing-associations read is then redundant.
         if (!usesContactRoles(attribution.contactRoles)) {
-          await this.readMissingAssociations(portalId, portalJobs, getClient, stageOutcome);
+          await this.readMissingAssociations(portalId, won, getClient);
         }
-        await readWonDealDetails(
-          this.deps.database.db,
-          portalId,
-          await this.wonDealIds(portalId, portalJobs, stageOutcome),
-          getClient,
-          {
-            ...attribution,
-            now: this.deps.now(),
-            warn: (message) => this.deps.logger.warn({ portalId }, message),
-          },
-        );
+        await readWonDealDetails(this.deps.database.db, portalId, won, getClient, {
+          ...attribution,
+          now: this.deps.now(),
+          warn: (message) => this.deps.logger.warn({ portalId }, message),
+        });
       } catch (error) {
         failed += portalJobs.length;
         await this.fail(portalJobs, error);
@@ -262,30 +257,20 @@ export class AttributionWorker implements BackgroundTask {
    */
   private async readMissingAssociations(
     portalId: number,
-    jobs: readonly AttributionJob[],
+    wonDealIds: readonly number[],
     client: () => Promise<Client>,
-    stageOutcome: StageOutcome,
   ): Promise<void> {
+    if (wonDealIds.length === 0) return;
     const { db } = this.deps.database;
-    const ids = jobs.map((job) => job.objectId);
-    const deals = await db
-      .selectFrom('deal')
-      .select(['deal_id', 'pipeline', 'dealstage'])
-      .where('portal_id', '=', portalId)
-      .where('deal_id', 'in', ids)
-      .where('deleted', '=', 0)
-      .execute();
     const known = await db
       .selectFrom('deal_contact')
       .select('deal_id')
       .distinct()
       .where('portal_id', '=', portalId)
-      .where('deal_id', 'in', ids)
+      .where('deal_id', 'in', [...wonDealIds])
       .execute();
     const withContacts = new Set(known.map((row) => Number(row.deal_id)));
-    const missing = deals
-      .filter((deal) => stageOutcome(deal) === 'won' && !withContacts.has(Number(deal.deal_id)))
-      .map((deal) => String(deal.deal_id));
+    const missing = wonDealIds.filter((id) => !withContacts.has(id)).map(String);
     if (missing.length === 0) return;
     const response = await (
       await client()

@@ -194,7 +194,7 @@ export function dealCredits(
  * The gross/net/discount of a won deal: net is the amount the credits split; gross is the list price read
  * from its line items or list-price property (`won-deal-reads.ts`), or the amount when none was read.
  */
-export function storedRealisation(
+function storedRealisation(
   deal: Pick<DealTable, 'list_price_cents' | 'line_discount_cents' | 'price_source'>,
   amountCents: number,
 ): PriceRealisation {

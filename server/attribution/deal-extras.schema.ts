@@ -60,5 +60,3 @@ export const writeBackSettingsSchema = z
   .strict();
 
 export type PriceRealisationSettings = z.infer<typeof priceRealisationSettingsSchema>;
-export type ContactRolesSettings = z.infer<typeof contactRolesSettingsSchema>;
-export type WriteBackSettings = z.infer<typeof writeBackSettingsSchema>;

@@ -16,9 +16,9 @@ type Db = Kysely<Database> | Transaction<Database>;
  * values queues nothing and each change queues exactly one `deal.update`.
  */
 
-export const TRUCE_DEAL_PROPERTIES_VERSION = 1;
+const TRUCE_DEAL_PROPERTIES_VERSION = 1;
 
-export function truceDealProperties(): OutboxPayload<'properties.ensure'> {
+function truceDealProperties(): OutboxPayload<'properties.ensure'> {
   return {
     objectType: 'deals',
     group: { ...TRUCE_GROUP },

@@ -189,7 +189,7 @@ export async function attributePeriods(
   }));
 }
 
-export function resolveQuarter(label: string, zone: string): Period {
+function resolveQuarter(label: string, zone: string): Period {
   let period: Period;
   try {
     period = parsePeriod(label, zone);

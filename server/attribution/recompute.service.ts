@@ -102,7 +102,6 @@ export async function recomputeAttribution(
     throw error;
   }
 
-  const periods: PeriodAttributionSummary[] = [];
   const closedPeriods: string[] = [];
   const closed = new Set(
     (
@@ -118,7 +117,7 @@ export async function recomputeAttribution(
     if (closed.has(period)) closedPeriods.push(period);
     else open.push(period);
   }
-  periods.push(...(await attributePeriods(db, portalId, open, { settings, now })));
+  const periods = await attributePeriods(db, portalId, open, { settings, now });
   context.progress?.(`${open.length} quarter(s) of data-driven credits`);
   return { deals, credits, periods, closedPeriods };
 }

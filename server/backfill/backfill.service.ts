@@ -10,7 +10,7 @@ import { readContactsPage, readDealsPage } from './crm.stage';
 import type { HubSpotReader } from './hubspot-reader';
 import { readEmailClicksPage, readFormSubmissionsPage } from './marketing-events.stage';
 
-export const BACKFILL_STAGES = [
+const BACKFILL_STAGES = [
   'campaigns',
   'contacts',
   'deals',

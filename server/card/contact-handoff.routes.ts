@@ -7,7 +7,7 @@ import type { DatabaseHandle } from '../db/database';
 import { decideHandoff } from '../handoff/handoff-decisions';
 import { contactHandoffView } from '../handoff/handoff-view';
 import { AppError } from '../http/app-error';
-import { jsonDepthProblem } from '../http/json-depth';
+import { refuseDeepJson } from '../http/json-depth';
 import type { Logger } from '../logger';
 import { requireActivePortal } from '../portals/require-active-portal';
 import { acceptHandoffRequestSchema, rejectHandoffRequestSchema } from './card-contract.schema';
@@ -90,8 +90,7 @@ function contactIdOf(req: Request): number {
 
 function jsonBody(req: Request): unknown {
   const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  const tooDeep = jsonDepthProblem(raw);
-  if (tooDeep) throw new AppError('json_too_deep', `request body is ${tooDeep}`, 400);
+  refuseDeepJson(raw);
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch {

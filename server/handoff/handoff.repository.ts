@@ -105,55 +105,39 @@ export async function updateHandoff(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** One line of an episode's history, as stored (`detail` is JSON text). */
+type HistoryRow = {
+  portalId: number;
+  handoffId: number;
+  event: string;
+  from: string | null;
+  to: string;
+  actor: string;
+  detail: string | null;
+  at: number;
+};
+
 export async function appendHandoffHistory(
   db: Db,
-  entry: {
-    portalId: number;
-    handoffId: number;
-    event: string;
-    from: string | null;
-    to: string;
-    actor: string;
-    detail?: unknown;
-    at: number;
-  },
+  entry: Omit<HistoryRow, 'detail'> & { detail?: unknown },
 ): Promise<void> {
   await insertHistory(db, {
-    portalId: entry.portalId,
-    handoffId: entry.handoffId,
-    event: entry.event,
-    from: entry.from,
-    to: entry.to,
-    actor: entry.actor,
+    ...entry,
     detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
-    at: entry.at,
   });
 }
 
-const insertHistory = preparedQuery(
-  (
-    db,
-    p: {
-      portalId: number;
-      handoffId: number;
-      event: string;
-      from: string | null;
-      to: string;
-      actor: string;
-      detail: string | null;
-      at: number;
-    },
-  ) =>
-    db.insertInto('handoff_history').values({
-      portal_id: p.portalId,
-      handoff_id: p.handoffId,
-      event: p.event,
-      from_status: p.from,
-      to_status: p.to,
-      actor: p.actor,
-      detail: p.detail,
-      at: p.at,
-    }),
+const insertHistory = preparedQuery((db, p: HistoryRow) =>
+  db.insertInto('handoff_history').values({
+    portal_id: p.portalId,
+    handoff_id: p.handoffId,
+    event: p.event,
+    from_status: p.from,
+    to_status: p.to,
+    actor: p.actor,
+    detail: p.detail,
+    at: p.at,
+  }),
 );
 
 export async function handoffHistory(db: Db, handoffId: number) {

@@ -1,3 +1,5 @@
+import { AppError } from './app-error';
+
 /**
  * How deep any JSON body Truce accepts may nest. HubSpot's webhook events and the card bodies are flat, the
  * touchpoint and spend bodies three levels deep; 32 leaves room for fields HubSpot may add. The limit exists
@@ -47,4 +49,10 @@ export function jsonDepthProblem(text: Buffer | string): string | undefined {
   return jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH
     ? `JSON nested deeper than ${MAX_JSON_DEPTH} levels`
     : undefined;
+}
+
+/** Refuses (400) a request body nested deeper than MAX_JSON_DEPTH, before it is parsed. */
+export function refuseDeepJson(body: Buffer): void {
+  const tooDeep = jsonDepthProblem(body);
+  if (tooDeep) throw new AppError('json_too_deep', `request body is ${tooDeep}`, 400);
 }

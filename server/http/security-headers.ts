@@ -1,9 +1,6 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 
-import { AppError } from './app-error';
-import { jsonDepthProblem } from './json-depth';
-
 /**
  * Response headers for every answer. Truce serves JSON, CSV and XLSX to HubSpot's `hubspot.fetch` proxy and
  * to report scripts, never pages, so the content policy allows nothing and no answer may be framed. Answers
@@ -23,10 +20,4 @@ export function securityHeaders(): RequestHandler[] {
       next();
     },
   ];
-}
-
-/** `express.json`'s `verify` hook: a nesting bomb is refused (400) before it is parsed. */
-export function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
-  const tooDeep = jsonDepthProblem(body);
-  if (tooDeep) throw new AppError('json_too_deep', `request body is ${tooDeep}`, 400);
 }

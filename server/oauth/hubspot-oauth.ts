@@ -8,9 +8,9 @@ import { z } from 'zod';
  * and neither the body nor the token answer is ever logged. Clients here carry no access token: the app's own
  * credentials go in the body.
  */
-export const OAUTH_TOKEN_PATH = '/oauth/2026-03/token';
-export const OAUTH_INTROSPECT_PATH = '/oauth/2026-03/token/introspect';
-export const OAUTH_REVOKE_PATH = '/oauth/2026-03/token/revoke';
+const OAUTH_TOKEN_PATH = '/oauth/2026-03/token';
+const OAUTH_INTROSPECT_PATH = '/oauth/2026-03/token/introspect';
+const OAUTH_REVOKE_PATH = '/oauth/2026-03/token/revoke';
 
 export interface OAuthAppCredentials {
   readonly clientId: string;

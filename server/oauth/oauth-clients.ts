@@ -13,6 +13,7 @@ import type { Logger } from '../logger';
 import { deactivatePortal } from '../portals/portal.repository';
 import {
   completeRefresh,
+  expireAccessToken,
   findPortalToken,
   type PortalTokenRow,
   releaseRefreshLease,
@@ -144,13 +145,7 @@ export function createOAuthHubSpotClients(deps: OAuthClientsDeps): HubSpotClient
       const cached = cache.get(portalId);
       cache.delete(portalId);
       if (!cached) return;
-      // Expire the stored token only if it is still the one that failed; a newer one stays.
-      await deps.database.db
-        .updateTable('portal_token')
-        .set({ access_expires_at: 0 })
-        .where('portal_id', '=', portalId)
-        .where('access_expires_at', '=', cached.expiresAt)
-        .execute();
+      await expireAccessToken(deps.database.db, portalId, cached.expiresAt);
     },
   };
 }

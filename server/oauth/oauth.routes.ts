@@ -13,7 +13,7 @@ import { renderPage } from './oauth-pages';
 import { issueState, OAuthStateError, verifyState } from './oauth-state';
 import { sealTokens } from './token-sealing';
 
-export const OAUTH_INSTALL_PATH = '/oauth/install';
+const OAUTH_INSTALL_PATH = '/oauth/install';
 export const OAUTH_CALLBACK_PATH = '/oauth/callback';
 const NONCE_COOKIE = 'truce_oauth_nonce';
 

@@ -25,7 +25,6 @@ export interface NewOutboxItem<Op extends OutboxOperation> {
   readonly notBefore?: number;
 }
 
-/** Stores a write for later delivery; call it inside the transaction of the change that implies it. */
 /** The record a property write changes; creations (tasks) and schema writes have no order to keep. */
 function writeTarget(operation: OutboxOperation, payload: unknown): string | null {
   const body = payload as { contactId?: unknown; dealId?: unknown };
@@ -34,6 +33,7 @@ function writeTarget(operation: OutboxOperation, payload: unknown): string | nul
   return null;
 }
 
+/** Stores a write for later delivery; call it inside the transaction of the change that implies it. */
 export async function enqueueOutbox<Op extends OutboxOperation>(
   db: Db,
   item: NewOutboxItem<Op>,

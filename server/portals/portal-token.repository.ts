@@ -139,6 +139,23 @@ export async function releaseRefreshLease(db: Db, portalId: number, owner: strin
     .execute();
 }
 
+/**
+ * Marks the stored access token expired (HubSpot answered 401 to it), only if it is still the one that
+ * expires at `expiresAt`: a newer token another process stored meanwhile stays.
+ */
+export async function expireAccessToken(
+  db: Db,
+  portalId: number,
+  expiresAt: number,
+): Promise<void> {
+  await db
+    .updateTable('portal_token')
+    .set({ access_expires_at: 0 })
+    .where('portal_id', '=', portalId)
+    .where('access_expires_at', '=', expiresAt)
+    .execute();
+}
+
 /** Every sealed row, for `truce keys rotate`. */
 export async function listSealedTokens(
   db: Db,

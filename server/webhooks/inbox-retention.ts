@@ -11,7 +11,7 @@ const DAY_MS = 86_400_000;
  * synchronous, the event loop): 1,000 rows take about 3 ms with a million done events in the inbox, 5,000 take
  * about 22 ms (BENCHMARKS.md, inbox-prune), so intake never waits long behind a batch.
  */
-export const PRUNE_BATCH_SIZE = 1000;
+const PRUNE_BATCH_SIZE = 1000;
 
 /**
  * The instant before which processed events may go. Retention deletes only `done` events whose processing and
